@@ -1,0 +1,44 @@
+"""Fixtures shared by the suites: the real model, provisioned once per run."""
+
+from pathlib import Path
+
+import pytest
+
+from wyoming_kokoro.engine import Engine, EngineSettings
+from wyoming_kokoro.g2p import G2P
+from wyoming_kokoro.store import ModelFiles, StoreSettings, provision
+from wyoming_kokoro.synthesizer import SpeechSettings, Synthesizer
+from wyoming_kokoro.voices import VoiceCatalog
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding the model assembled from the offline bundle."""
+    path = tmp_path_factory.mktemp("data")
+    provision(StoreSettings(data_dir=path, download=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_files(data_dir: Path) -> ModelFiles:
+    return provision(StoreSettings(data_dir=data_dir, download=False))
+
+
+@pytest.fixture(scope="session")
+def engine(model_files: ModelFiles) -> Engine:
+    return Engine(model_files.model.path, EngineSettings())
+
+
+@pytest.fixture(scope="session")
+def voices(model_files: ModelFiles) -> VoiceCatalog:
+    return VoiceCatalog.load([model_files.voices.path])
+
+
+@pytest.fixture(scope="session")
+def g2p() -> G2P:
+    return G2P()
+
+
+@pytest.fixture(scope="session")
+def synthesizer(engine: Engine, voices: VoiceCatalog, g2p: G2P) -> Synthesizer:
+    return Synthesizer(engine, voices, g2p, SpeechSettings(language="en_US"))

@@ -1,0 +1,112 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wyoming_kokoro.text import (
+    CLAUSE_PAUSE,
+    SENTENCE_PAUSE,
+    WORD_PAUSE,
+    Piece,
+    fit_piece,
+    normalize,
+    plan_pieces,
+    split_sentences,
+)
+
+
+def identity(text: str) -> str:
+    """A stand-in G2P: one phoneme per character, so lengths are easy to reason about."""
+    return text
+
+
+def words_of(pieces: list[Piece]) -> list[str]:
+    return " ".join(piece.text for piece in pieces).split()
+
+
+def test_normalize_removes_control_characters_and_extra_space() -> None:
+    assert normalize("  Hello\x00\x07 \t world\r\n\n\nBye\x1b  ") == "Hello world\nBye"
+
+
+def test_split_sentences_keeps_punctuation_and_lines() -> None:
+    assert split_sentences('He said "hi." Then left!\nDone') == [
+        'He said "hi."',
+        "Then left!",
+        "Done",
+    ]
+
+
+def test_decimal_points_and_times_do_not_end_sentences() -> None:
+    assert split_sentences("It is 21.5 degrees at 3:45 PM. Nice.") == [
+        "It is 21.5 degrees at 3:45 PM.",
+        "Nice.",
+    ]
+
+
+def test_first_piece_is_a_short_phrase_then_pieces_grow() -> None:
+    text = (
+        "It is sunny today, with a high of 21 degrees and a light breeze. "
+        "Tonight it will be clear. Tomorrow brings rain, so take an umbrella."
+    )
+    pieces = list(plan_pieces(text, identity))
+    assert pieces[0].text == "It is sunny today,"
+    assert len(pieces) >= 2
+    assert words_of(pieces) == text.split()
+
+
+def test_short_first_sentence_is_not_cut() -> None:
+    pieces = list(plan_pieces("Turned on the lights.", identity))
+    assert [p.text for p in pieces] == ["Turned on the lights."]
+
+
+def test_long_first_sentence_without_commas_is_cut_before_a_conjunction() -> None:
+    text = "The front door is locked and the garage door is closed now."
+    pieces = list(plan_pieces(text, identity))
+    assert pieces[0].text == "The front door is locked"
+
+
+def test_no_piece_over_the_limit_and_no_word_lost_in_long_input() -> None:
+    sentence = "The quick brown fox jumps over the lazy dog, again and again"
+    text = ". ".join([sentence] * 1000) + "."
+    pieces = list(plan_pieces(text, identity, limit=510))
+    assert all(len(p.phonemes) <= 510 for p in pieces)
+    assert len(words_of(pieces)) == len(text.split()) >= 10_000
+
+
+def test_one_sentence_longer_than_the_limit_is_cut_at_clauses_then_words() -> None:
+    text = ", ".join(["one two three four five six"] * 40)
+    pieces = fit_piece(text, identity, limit=100)
+    assert all(len(p.phonemes) <= 100 for p in pieces)
+    assert all(p.text.endswith(",") for p in pieces[:-1])
+    assert words_of(pieces) == text.split()
+    no_commas = " ".join(["word"] * 200)
+    pieces = fit_piece(no_commas, identity, limit=100)
+    assert all(len(p.phonemes) <= 100 for p in pieces)
+    assert words_of(pieces) == no_commas.split()
+
+
+def test_a_word_longer_than_the_limit_is_the_only_thing_cut_inside() -> None:
+    word = "a" * 1234
+    pieces = fit_piece(word, identity, limit=510)
+    assert [len(p.phonemes) for p in pieces] == [510, 510, 214]
+    assert "".join(p.phonemes for p in pieces) == word
+
+
+def test_pause_follows_punctuation() -> None:
+    assert Piece("Done.", "").pause == SENTENCE_PAUSE
+    assert Piece('He said "yes!"', "").pause == SENTENCE_PAUSE
+    assert Piece("First,", "").pause == CLAUSE_PAUSE
+    assert Piece("and then", "").pause == WORD_PAUSE
+
+
+words = st.text(alphabet="abcdefghij", min_size=1, max_size=30)
+separators = st.sampled_from([" ", ", ", ". ", "! ", "\n", " - ", "; "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(words, separators), min_size=1, max_size=300))
+def test_pieces_keep_every_word_in_order_within_the_limit(parts) -> None:
+    text = normalize("".join(word + sep for word, sep in parts))
+    pieces = list(plan_pieces(text, identity, limit=60))
+    assert all(len(p.phonemes) <= 60 for p in pieces)
+    # With one phoneme per character, the phonemes spell out what is spoken.
+    spoken = "".join(p.phonemes for p in pieces)
+    assert "".join(spoken.split()) == "".join(text.split())

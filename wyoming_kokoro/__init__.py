@@ -1,0 +1,3 @@
+"""Wyoming protocol server for the Kokoro-82M text-to-speech model."""
+
+__version__ = "0.1.0"

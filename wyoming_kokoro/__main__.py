@@ -1,0 +1,248 @@
+"""The command line: options and environment into settings, then a subcommand.
+
+wyoming-kokoro [serve] [options]     the Wyoming server (the default)
+wyoming-kokoro speak --text ... --output out.wav
+wyoming-kokoro voices
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .audio import wav_bytes
+from .download import DownloadError
+from .engine import PROVIDERS, EngineSettings, ModelError
+from .handler import HandlerSettings
+from .runtime import load_synthesizer
+from .server import serve
+from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name
+from .store import MODELS, RELEASE_URL, ProvisionError, StoreSettings
+from .synthesizer import Request, RequestError, SpeechSettings
+from .voices import UnknownVoiceError
+
+_LOGGER = logging.getLogger(__name__)
+
+COMMANDS = ("serve", "speak", "voices")
+# Failures a user can fix, reported as one line instead of a traceback.
+_USER_ERRORS = (
+    ProvisionError,
+    ModelError,
+    DownloadError,
+    RequestError,
+    UnknownVoiceError,
+)
+
+
+def _option(
+    parser: "argparse._ActionsContainer",
+    flag: str,
+    help: str,
+    type: Callable[[str], Any] = str,
+    default: Any = None,
+    **kwargs: Any,
+) -> None:
+    """An option whose default comes from its environment variable."""
+    env = env_name(flag)
+    value = os.environ.get(env)
+    parser.add_argument(
+        flag,
+        type=type,
+        default=type(value) if value else default,
+        help=f"{help} (env {env})",
+        **kwargs,
+    )
+
+
+def _switch(
+    parser: "argparse._ActionsContainer", flag: str, env: str, help: str
+) -> None:
+    """A --no-X switch, also set by X's environment variable being false."""
+    parser.add_argument(
+        flag,
+        action="store_false",
+        dest=flag.removeprefix("--no-").replace("-", "_"),
+        default=env_bool(env, True),
+        help=f"{help} (env {env}=false)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    store = common.add_argument_group("model and voices")
+    _option(store, "--data-dir", "Where models are kept", Path, default_data_dir())
+    _option(store, "--model", "Use this model file (.onnx)", Path)
+    _option(
+        store, "--voices", "Use this voices file (.npz, e.g. voices-v1.0.bin)", Path
+    )
+    _option(
+        store,
+        "--model-variant",
+        "Official model to use",
+        default="int8",
+        choices=MODELS,
+    )
+    _switch(store, "--no-download", "KOKORO_DOWNLOAD", "Never download the model")
+    _option(
+        store,
+        "--release-url",
+        "Where the official files are downloaded from",
+        default=RELEASE_URL,
+    )
+    speech = common.add_argument_group("speech")
+    _option(speech, "--voice", "Default voice (default: the best installed)")
+    _option(speech, "--language", "Default language, e.g. en_US (default: the voice's)")
+    _option(speech, "--speed", "Default speed, 0.5 to 2.0", float, 1.0)
+    _switch(speech, "--no-misaki", "KOKORO_MISAKI_ENABLED", "Use espeak-ng for English")
+    _option(speech, "--max-text-chars", "Longest text accepted", int, 100_000)
+    engine = common.add_argument_group("engine")
+    _option(
+        engine, "--provider", "ONNX Runtime provider", default="cpu", choices=PROVIDERS
+    )
+    _option(engine, "--threads", "Threads for the model (0: one per core)", int, 0)
+    _option(
+        engine,
+        "--coreml-compute-units",
+        "CoreML compute units",
+        default="ALL",
+        choices=("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly"),
+    )
+    _option(
+        common,
+        "--debug",
+        "Log debug messages",
+        type=_bool,
+        default=False,
+        nargs="?",
+        const=True,
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="wyoming-kokoro",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    server = commands.add_parser(
+        "serve", parents=[common], help="Run the Wyoming server"
+    )
+    _option(
+        server,
+        "--uri",
+        "Where to listen: tcp://HOST:PORT, unix://PATH, stdio://",
+        default=DEFAULT_URI,
+    )
+    _option(
+        server,
+        "--zeroconf",
+        "Announce with zeroconf, optionally under NAME",
+        nargs="?",
+        const="",
+        metavar="NAME",
+    )
+    _option(server, "--samples-per-chunk", "Samples per audio-chunk event", int, 1024)
+    _switch(server, "--no-streaming", "KOKORO_STREAMING", "Do not accept streamed text")
+
+    speak = commands.add_parser(
+        "speak", parents=[common], help="Speak text into a WAV file"
+    )
+    speak.add_argument("--text", required=True, help="What to say")
+    speak.add_argument(
+        "--output", required=True, help="WAV file to write, - for stdout"
+    )
+
+    commands.add_parser("voices", parents=[common], help="List the installed voices")
+    return parser
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        store=StoreSettings(
+            data_dir=args.data_dir,
+            model=args.model,
+            voices=args.voices,
+            variant=args.model_variant,
+            download=args.download,
+            release_url=args.release_url,
+        ),
+        engine=EngineSettings(
+            provider=args.provider,
+            threads=args.threads,
+            cache_dir=args.data_dir / "coreml-cache",
+            coreml_compute_units=args.coreml_compute_units,
+        ),
+        speech=SpeechSettings(
+            voice=args.voice,
+            language=args.language,
+            speed=args.speed,
+            max_text_chars=args.max_text_chars,
+        ),
+        handler=HandlerSettings(
+            samples_per_chunk=getattr(args, "samples_per_chunk", 1024),
+            streaming=getattr(args, "streaming", True),
+        ),
+        use_misaki=args.misaki,
+        uri=getattr(args, "uri", DEFAULT_URI),
+        zeroconf=getattr(args, "zeroconf", None),
+        debug=args.debug,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
+        argv.insert(0, "serve")
+    args = build_parser().parse_args(argv)
+    settings = settings_from(args)
+    logging.basicConfig(
+        level=logging.DEBUG if settings.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        synthesizer = load_synthesizer(settings)
+        if args.command == "voices":
+            for voice in synthesizer.voices:
+                print(
+                    voice.name,
+                    ",".join(synthesizer.languages_of(voice)),
+                    voice.gender,
+                    voice.description,
+                    sep="\t",
+                )
+        elif args.command == "speak":
+            pcm = b"".join(synthesizer.speak(Request(text=args.text)))
+            _write(args.output, wav_bytes(pcm))
+        else:
+            asyncio.run(serve(settings, synthesizer))
+    except _USER_ERRORS as err:
+        print(f"wyoming-kokoro: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write(output: str, data: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

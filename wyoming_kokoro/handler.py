@@ -1,0 +1,184 @@
+"""Wyoming events in and out, one handler per connection.
+
+Reading events never waits on synthesis: requests go to a queue that a worker
+task speaks in order, so `describe` is answered at once and streamed text keeps
+arriving while earlier sentences are being spoken.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sentence_stream import SentenceBoundaryDetector
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import Attribution, Describe, Info, TtsProgram, TtsVoice
+from wyoming.server import AsyncEventHandler
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeStopped,
+)
+
+from . import __version__
+from .audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+from .synthesizer import Request, Synthesizer
+
+_LOGGER = logging.getLogger(__name__)
+
+KOKORO = Attribution(
+    name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M"
+)
+
+
+@dataclass(frozen=True)
+class HandlerSettings:
+    samples_per_chunk: int = 1024
+    streaming: bool = True
+
+
+def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
+    voices = [
+        TtsVoice(
+            name=voice.name,
+            description=voice.description,
+            attribution=KOKORO,
+            installed=True,
+            version=None,
+            languages=synthesizer.languages_of(voice),
+        )
+        for voice in synthesizer.voices
+    ]
+    program = TtsProgram(
+        name="kokoro",
+        description="Kokoro-82M text to speech",
+        attribution=KOKORO,
+        installed=True,
+        version=__version__,
+        voices=voices,
+        supports_synthesize_streaming=streaming,
+    )
+    return Info(tts=[program])
+
+
+@dataclass(frozen=True)
+class _StreamEnd:
+    """Marks the end of a text stream: answered with synthesize-stopped."""
+
+
+class KokoroEventHandler(AsyncEventHandler):
+    def __init__(
+        self,
+        info: Info,
+        synthesizer: Synthesizer,
+        settings: HandlerSettings,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        super().__init__(reader, writer)
+        self._info_event = info.event()
+        self._synthesizer = synthesizer
+        self._settings = settings
+        self._stream: tuple[Synthesize, SentenceBoundaryDetector] | None = None
+        self._jobs: asyncio.Queue[Request | _StreamEnd] = asyncio.Queue()
+        self._worker = asyncio.create_task(self._work(), name="kokoro speaker")
+
+    async def handle_event(self, event: Event) -> bool:
+        if Describe.is_type(event.type):
+            await self.write_event(self._info_event)
+        elif Synthesize.is_type(event.type):
+            # While streaming, `synthesize` only repeats the text for older servers.
+            if self._stream is None:
+                self._jobs.put_nowait(_request(Synthesize.from_event(event)))
+        elif not self._settings.streaming:
+            _LOGGER.debug("Ignoring %s: streaming is turned off", event.type)
+        elif SynthesizeStart.is_type(event.type):
+            await self._start_stream(SynthesizeStart.from_event(event))
+        elif SynthesizeChunk.is_type(event.type):
+            await self._add_to_stream(SynthesizeChunk.from_event(event).text)
+        elif SynthesizeStop.is_type(event.type):
+            await self._stop_stream()
+        else:
+            _LOGGER.debug("Ignoring event of type %s", event.type)
+        return True
+
+    async def disconnect(self) -> None:
+        self._worker.cancel()
+
+    async def _start_stream(self, start: SynthesizeStart) -> None:
+        if self._stream is not None:
+            await self._error(
+                "synthesize-start inside a stream: the earlier stream ends here"
+            )
+            await self._stop_stream()
+        self._stream = (
+            Synthesize(text="", voice=start.voice),
+            SentenceBoundaryDetector(),
+        )
+
+    async def _add_to_stream(self, text: str) -> None:
+        if self._stream is None:
+            await self._error("synthesize-chunk without synthesize-start")
+            return
+        template, detector = self._stream
+        for sentence in detector.add_chunk(text):
+            self._jobs.put_nowait(_request(template, sentence))
+
+    async def _stop_stream(self) -> None:
+        if self._stream is None:
+            await self._error("synthesize-stop without synthesize-start")
+            return
+        template, detector = self._stream
+        self._stream = None
+        if rest := detector.finish().strip():
+            self._jobs.put_nowait(_request(template, rest))
+        self._jobs.put_nowait(_StreamEnd())
+
+    async def _work(self) -> None:
+        while True:
+            job = await self._jobs.get()
+            if isinstance(job, _StreamEnd):
+                await self.write_event(SynthesizeStopped().event())
+                continue
+            try:
+                await self._speak(job)
+            except (ConnectionError, asyncio.CancelledError):
+                raise
+            except Exception as err:
+                _LOGGER.warning(
+                    "Request failed: %s",
+                    err,
+                    exc_info=_LOGGER.isEnabledFor(logging.DEBUG),
+                )
+                await self._error(str(err), type(err).__name__)
+
+    async def _speak(self, request: Request) -> None:
+        audio = self._synthesizer.stream(request)
+        chunk_bytes = self._settings.samples_per_chunk * SAMPLE_WIDTH * CHANNELS
+        fmt = {"rate": SAMPLE_RATE, "width": SAMPLE_WIDTH, "channels": CHANNELS}
+        # The first piece is awaited before audio-start, so a bad voice or text
+        # is answered with one error event, not a half-opened audio stream.
+        first = await anext(audio, None)
+        await self.write_event(AudioStart(**fmt).event())
+        pcm = first
+        while pcm is not None:
+            for offset in range(0, len(pcm), chunk_bytes):
+                chunk = pcm[offset : offset + chunk_bytes]
+                await self.write_event(AudioChunk(audio=chunk, **fmt).event())
+            pcm = await anext(audio, None)
+        await self.write_event(AudioStop().event())
+
+    async def _error(self, text: str, code: str = "bad-request") -> None:
+        await self.write_event(Error(text=text, code=code).event())
+
+
+def _request(synthesize: Synthesize, text: str | None = None) -> Request:
+    voice = synthesize.voice
+    return Request(
+        text=synthesize.text if text is None else text,
+        voice=voice.name if voice else None,
+        language=voice.language if voice else None,
+    )

@@ -1,0 +1,52 @@
+"""All settings in one place, and how they are read from the environment.
+
+Every command-line option has an environment variable (KOKORO_ and the option's
+name); the command line wins.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import EngineSettings
+from .handler import HandlerSettings
+from .store import StoreSettings
+from .synthesizer import SpeechSettings
+
+DEFAULT_URI = "tcp://0.0.0.0:10200"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "wyoming-kokoro"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: StoreSettings
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    handler: HandlerSettings = field(default_factory=HandlerSettings)
+    use_misaki: bool = True
+    uri: str = DEFAULT_URI
+    zeroconf: str | None = None
+    """The name to announce with zeroconf; None: not announced."""
+    debug: bool = False
+
+
+def env_name(option: str) -> str:
+    """--samples-per-chunk -> KOKORO_SAMPLES_PER_CHUNK."""
+    return "KOKORO_" + option.lstrip("-").replace("-", "_").upper()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ValueError(f"{name}={value!r}: expected true or false")

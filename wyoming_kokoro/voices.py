@@ -1,0 +1,123 @@
+"""The voice catalog: which voices are installed, what they speak, their styles."""
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .languages import Language, language_of_voice
+
+_LOGGER = logging.getLogger(__name__)
+
+STYLE_SIZE = 256
+# Kokoro's voices, best first, as graded by their author; used to pick a default.
+PREFERRED_VOICES = ("af_heart", "af_bella", "bf_emma", "af_nicole", "jf_alpha")
+_VOICE_NAME = re.compile(r"^[a-z]{2}_[a-z0-9]+$")
+_GENDERS = {"f": "female", "m": "male"}
+
+
+class UnknownVoiceError(ValueError):
+    """A voice that is not installed was asked for."""
+
+    def __init__(self, name: str, installed: Iterable[str]) -> None:
+        super().__init__(
+            f"Voice {name!r} is not installed; installed voices: "
+            + ", ".join(sorted(installed))
+        )
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One Kokoro voice: a pack of style vectors, one per phoneme count."""
+
+    name: str
+    language: Language
+    gender: str
+    pack: np.ndarray
+    """float32, shape (rows, 256); row n-1 is the style for n tokens."""
+
+    @property
+    def description(self) -> str:
+        label = self.name.split("_", 1)[1].title()
+        return f"{label} - {self.language.name}, {self.gender}"
+
+    def style(self, token_count: int) -> np.ndarray:
+        """The style vector for an input of `token_count` tokens, shape (1, 256)."""
+        row = min(max(token_count, 1), len(self.pack)) - 1
+        return self.pack[row].reshape(1, STYLE_SIZE)
+
+
+class VoiceCatalog:
+    """The installed voices, by name."""
+
+    def __init__(self, voices: Iterable[Voice]) -> None:
+        self._voices = {voice.name: voice for voice in voices}
+
+    @classmethod
+    def load(cls, paths: Iterable[Path]) -> "VoiceCatalog":
+        """Load voice packs from .npz files (voices-v1.0.bin is one); later win."""
+        voices: list[Voice] = []
+        for path in paths:
+            with np.load(path) as packs:
+                for name in packs.files:
+                    voice = _voice_from_pack(name, packs[name])
+                    if voice is None:
+                        _LOGGER.warning(
+                            "Skipping %r in %s: not a Kokoro voice", name, path
+                        )
+                    else:
+                        voices.append(voice)
+        return cls(voices)
+
+    def __len__(self) -> int:
+        return len(self._voices)
+
+    def __iter__(self) -> Iterator[Voice]:
+        return iter(sorted(self._voices.values(), key=lambda v: v.name))
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._voices)
+
+    def get(self, name: str) -> Voice:
+        voice = self._voices.get(name)
+        if voice is None:
+            raise UnknownVoiceError(name, self._voices)
+        return voice
+
+    def default(self) -> Voice:
+        """The best installed voice."""
+        for name in PREFERRED_VOICES:
+            if name in self._voices:
+                return self._voices[name]
+        return next(iter(self))
+
+    def for_language(self, language: Language) -> Voice | None:
+        """The best installed voice whose native language this is."""
+        native = [voice for voice in self if voice.language == language]
+        for name in PREFERRED_VOICES:
+            for voice in native:
+                if voice.name == name:
+                    return voice
+        return native[0] if native else None
+
+
+def _voice_from_pack(name: str, pack: np.ndarray) -> Voice | None:
+    language = language_of_voice(name)
+    if (
+        not _VOICE_NAME.match(name)
+        or language is None
+        or name[1] not in _GENDERS
+        or pack.size % STYLE_SIZE
+    ):
+        return None
+    return Voice(
+        name=name,
+        language=language,
+        gender=_GENDERS[name[1]],
+        pack=np.ascontiguousarray(pack, dtype=np.float32).reshape(-1, STYLE_SIZE),
+    )
