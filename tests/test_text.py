@@ -14,7 +14,7 @@ from wyoming_kokoro.text import (
 
 
 def identity(text: str) -> str:
-    """A stand-in G2P: one phoneme per character, so lengths are easy to reason about."""
+    """A stand-in G2P: one phoneme per character, so lengths are easy to follow."""
     return text
 
 

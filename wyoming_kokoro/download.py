@@ -14,6 +14,7 @@ from tqdm import tqdm
 _LOGGER = logging.getLogger(__name__)
 
 _BLOCK = 1 << 20
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,20 @@ def download(
 ) -> Path:
     """Download `url` to `target`, checked against `expected`.
 
-    Bytes go to `target.part` first, so an interrupted download resumes where it
+    Bytes go to `target.part` first, so a broken-off transfer resumes where it
     stopped; the file is renamed into place only once its size and hash match.
-    A copy that does not match is deleted and fetched once more from the start.
+    A copy that does not match is deleted and fetched again from the start.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
-    for attempt in (1, 2):
-        _fetch(url, partial, expected.size, timeout)
+    problem = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            _fetch(url, partial, expected.size, timeout)
+        except DownloadError as err:
+            problem = str(err)
+            _LOGGER.warning("Download of %s failed (attempt %s): %s", url, attempt, err)
+            continue
         size = partial.stat().st_size
         digest = sha256_of(partial) if size == expected.size else None
         if digest == expected.sha256:
@@ -62,9 +69,9 @@ def download(
             else f"sha256 {digest} instead of {expected.sha256}"
         )
         _LOGGER.warning(
-            "Download of %s was bad (%s), attempt %s", url, problem, attempt
+            "Download of %s was bad (attempt %s): %s", url, attempt, problem
         )
-    raise DownloadError(f"{url} gave {problem} twice")
+    raise DownloadError(f"{url}: {problem} ({ATTEMPTS} attempts)")
 
 
 def _fetch(url: str, partial: Path, size: int, timeout: float) -> None:
@@ -93,8 +100,16 @@ def _fetch(url: str, partial: Path, size: int, timeout: float) -> None:
                     disable=None,
                 ) as progress,
             ):
+                received = 0
                 while block := response.read(_BLOCK):
                     file.write(block)
+                    received += len(block)
                     progress.update(len(block))
+            announced = response.headers.get("Content-Length")
+            if announced is not None and received < int(announced):
+                # Kept: the next attempt asks for the rest.
+                raise DownloadError(
+                    f"connection closed after {received} of {announced} bytes"
+                )
     except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
-        raise DownloadError(f"{url}: {err}") from err
+        raise DownloadError(str(err)) from err

@@ -52,8 +52,9 @@ class ProvisionError(RuntimeError):
     """No usable model or voices could be found."""
 
 
-class DamagedFileError(ProvisionError):
-    """A file in the data dir is not the file it should be."""
+class UnusableFileError(ProvisionError):
+    """A file that was named or found cannot be used: start-up stops here rather
+    than quietly use another."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class _Search:
         for source, find in sources:
             try:
                 path = find()
-            except DamagedFileError:
+            except UnusableFileError:
                 raise
             except (DownloadError, ProvisionError, OSError) as err:
                 _LOGGER.warning("%s from %s: %s", self.what, source, err)
@@ -178,7 +179,7 @@ def _user_file(path: Path | None) -> Path | None:
     if path is None:
         return None
     if not path.is_file():
-        raise ProvisionError(f"{path} does not exist")
+        raise UnusableFileError(f"{path} does not exist or is not a file")
     return path
 
 
@@ -188,7 +189,7 @@ def _intact(path: Path, expected: RemoteFile) -> Path | None:
         return None
     size = path.stat().st_size
     if size != expected.size or sha256_of(path) != expected.sha256:
-        raise DamagedFileError(
+        raise UnusableFileError(
             f"{path} is damaged or incomplete ({size} bytes, expected "
             f"{expected.size} with sha256 {expected.sha256}). Delete it and start "
             "again to fetch or assemble a fresh copy."

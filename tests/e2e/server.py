@@ -1,0 +1,140 @@
+"""The real server as a process, and a Wyoming client to talk to it."""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from wyoming.audio import AudioChunk, AudioStart
+from wyoming.client import AsyncTcpClient
+from wyoming.event import Event
+
+READY_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def client(self) -> AsyncTcpClient:
+        return AsyncTcpClient("127.0.0.1", self.port)
+
+    def stop(self, timeout: float = 20.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def run_server(data_dir: Path, log_dir: Path, *args: str) -> Iterator[Server]:
+    """Start `python -m wyoming_kokoro` on a free port; stop it on exit."""
+    port = free_port()
+    log = log_dir / f"server-{port}.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("KOKORO_VOICE", None)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "wyoming_kokoro",
+                "--uri",
+                f"tcp://127.0.0.1:{port}",
+                "--data-dir",
+                str(data_dir),
+                "--no-download",
+                *args,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    server = Server(process, port, log)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while "Ready" not in server.log_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{server.log_text()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Reply:
+    """What the server sent for one request."""
+
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def types(self) -> list[str]:
+        return [e.type for e in self.events]
+
+    def groups(self) -> list[np.ndarray]:
+        """The audio of each audio-start .. audio-stop group, as int16 samples."""
+        groups: list[np.ndarray] = []
+        current: list[bytes] | None = None
+        for event in self.events:
+            if AudioStart.is_type(event.type):
+                current = []
+            elif AudioChunk.is_type(event.type):
+                assert current is not None, "audio-chunk before audio-start"
+                current.append(AudioChunk.from_event(event).audio)
+            elif event.type == "audio-stop":
+                assert current is not None, "audio-stop before audio-start"
+                groups.append(np.frombuffer(b"".join(current), dtype=np.int16))
+                current = None
+        return groups
+
+
+async def request(
+    client: AsyncTcpClient, events: list[Event], until: str, timeout: float = 120.0
+) -> Reply:
+    """Send `events`, then collect events up to and including one of type `until`
+    (or an error)."""
+    for event in events:
+        await client.write_event(event)
+    reply = Reply()
+    async with asyncio.timeout(timeout):
+        while True:
+            received = await client.read_event()
+            assert received is not None, f"connection closed after {reply.types}"
+            reply.events.append(received)
+            if received.type in (until, "error"):
+                return reply
+
+
+def seconds(samples: np.ndarray) -> float:
+    return len(samples) / 24000
+
+
+def loudness(samples: np.ndarray) -> float:
+    """RMS level relative to full scale."""
+    return float(np.sqrt(np.mean((samples.astype(np.float64) / 32768) ** 2)))

@@ -1,0 +1,168 @@
+"""Start-up, discovery and shutdown of the real server process."""
+
+import asyncio
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from wyoming.tts import Synthesize
+from zeroconf import ServiceStateChange, Zeroconf
+from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
+
+from wyoming_kokoro.discovery import SERVICE_TYPE
+
+from .server import loudness, run_server
+
+NAME = "kokoro-e2e-test"
+
+
+async def browse(timeout: float = 10.0) -> tuple[str, int, list[str]]:
+    """Find our service with a zeroconf browser on this machine's loopback."""
+    aiozc = AsyncZeroconf(interfaces=["127.0.0.1"])
+    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def on_change(
+        zeroconf: Zeroconf,
+        service_type: str,
+        name: str,
+        state_change: ServiceStateChange,
+    ) -> None:
+        if (
+            state_change is ServiceStateChange.Added
+            and NAME in name
+            and not found.done()
+        ):
+            found.set_result(name)
+
+    browser = AsyncServiceBrowser(aiozc.zeroconf, SERVICE_TYPE, handlers=[on_change])
+    try:
+        name = await asyncio.wait_for(found, timeout)
+        info = await aiozc.async_get_service_info(SERVICE_TYPE, name, 3000)
+        assert info is not None and info.port is not None
+        return name, info.port, info.parsed_addresses()
+    finally:
+        await browser.async_cancel()
+        await aiozc.async_close()
+
+
+async def test_zeroconf_announces_the_server_and_sigterm_stops_it_cleanly(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    with run_server(data_dir, tmp_path, "--zeroconf", NAME) as server:
+        name, port, addresses = await browse()
+        assert name == f"{NAME}.{SERVICE_TYPE}"
+        assert port == server.port
+        assert addresses == ["127.0.0.1"]
+        # Stopped in the middle of a synthesis.
+        async with server.client() as client:
+            await client.write_event(Synthesize(text="Hello there. " * 40).event())
+            assert (await client.read_event()) is not None
+            assert server.stop() == 0
+    log = server.log_text()
+    assert "Traceback" not in log
+    assert "Zeroconf announcement withdrawn" not in log  # only at debug level
+    assert "Stopping" in log
+
+
+def test_speak_writes_a_wav_file(data_dir: Path, tmp_path: Path) -> None:
+    output = tmp_path / "x.wav"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wyoming_kokoro",
+            "speak",
+            "--data-dir",
+            str(data_dir),
+            "--no-download",
+            "--voice",
+            "jf_alpha",
+            "--language",
+            "en_US",
+            "--text",
+            "The kitchen lights are on.",
+            "--output",
+            str(output),
+        ],
+        check=True,
+        timeout=120,
+    )
+    with wave.open(str(output)) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (
+            24000,
+            1,
+            2,
+        )
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    assert 1.0 < len(samples) / 24000 < 4.0
+    assert loudness(samples) > 0.02
+
+
+def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
+    common = ["--data-dir", str(data_dir), "--no-download"]
+    wav = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wyoming_kokoro",
+            "speak",
+            *common,
+            "--text",
+            "Hi.",
+            "--output",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    ).stdout
+    assert wav[:4] == b"RIFF" and len(wav) > 10_000
+    listing = subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", "voices", *common],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "jm_kumo\ten_US\tmale\tKumo - Japanese, male" in listing.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--voice", "xx_nobody"], "Voice 'xx_nobody' is not installed"),
+        (
+            ["--model", "/nonexistent/model.onnx"],
+            "/nonexistent/model.onnx does not exist",
+        ),
+        (["--speed", "5"], "Speed 5.0 is outside"),
+    ],
+)
+def test_bad_settings_are_one_clear_line(
+    data_dir: Path, args: list[str], message: str
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wyoming_kokoro",
+            "speak",
+            "--data-dir",
+            str(data_dir),
+            "--no-download",
+            "--text",
+            "Hi.",
+            "--output",
+            "-",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
