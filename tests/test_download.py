@@ -31,9 +31,7 @@ def test_good_file_is_downloaded_and_usable(real_file: bytes, tmp_path: Path) ->
     assert "jf_alpha" in VoiceCatalog.load([target]).names
 
 
-def test_truncated_file_is_retried_once_then_refused(
-    real_file: bytes, tmp_path: Path
-) -> None:
+def test_truncated_file_is_retried_once_then_refused(real_file: bytes, tmp_path: Path) -> None:
     route = Route(real_file[: len(real_file) // 2], ranges=False)
     target = tmp_path / "voices-v1.0.bin"
     with serve_files({"/v": route}) as url, pytest.raises(DownloadError, match="bytes"):
@@ -64,9 +62,7 @@ def test_server_error_is_reported(real_file: bytes, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupted_download_resumes_where_it_stopped(
-    real_file: bytes, tmp_path: Path
-) -> None:
+def test_interrupted_download_resumes_where_it_stopped(real_file: bytes, tmp_path: Path) -> None:
     route = Route(real_file, cut_first_after=100_000)
     target = tmp_path / "voices-v1.0.bin"
     with serve_files({"/v": route}) as url:

@@ -36,9 +36,7 @@ def test_words_outside_the_lexicon_are_read_by_espeak(g2p: G2P) -> None:
         ("hi_IN", "नमस्ते", "n"),
     ],
 )
-def test_other_languages_use_espeak(
-    g2p: G2P, tag: str, text: str, expected: str
-) -> None:
+def test_other_languages_use_espeak(g2p: G2P, tag: str, text: str, expected: str) -> None:
     language = find_language(tag)
     assert language is not None
     assert expected in g2p.phonemize(text, language)
@@ -82,14 +80,10 @@ def test_misaki_that_cannot_load_leaves_english_to_espeak(
 
     monkeypatch.setattr(MisakiEnglish, "__init__", cannot_load)
     g2p = G2P()
-    assert g2p.phonemize("Hello.", ENGLISH) == G2P(use_misaki=False).phonemize(
-        "Hello.", ENGLISH
-    )
+    assert g2p.phonemize("Hello.", ENGLISH) == G2P(use_misaki=False).phonemize("Hello.", ENGLISH)
 
 
-def test_the_real_g2p_counts_a_fallback(
-    g2p: G2P, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_real_g2p_counts_a_fallback(g2p: G2P, monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = G2P()
     misaki = fresh.phonemizer(ENGLISH)
     assert isinstance(misaki, WithFallback)

@@ -55,9 +55,7 @@ def test_offline_bundle_with_a_bad_hash_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = store.MODELS["int8"]
-    monkeypatch.setitem(
-        store.MODELS, "int8", RemoteFile(good.name, good.size, "0" * 64)
-    )
+    monkeypatch.setitem(store.MODELS, "int8", RemoteFile(good.name, good.size, "0" * 64))
     with pytest.raises(ProvisionError, match="do not match sha256") as error:
         provision(offline(tmp_path))
     assert "offline-bundle" in str(error.value)
@@ -92,9 +90,7 @@ def test_downloads_come_before_the_offline_bundle(
     (tmp_path / "kokoro-v1.0.int8.onnx").symlink_to(data_dir / "kokoro-v1.0.int8.onnx")
     route = Route(body)
     with serve_files({"/release/voices-v1.0.bin": route}) as url:
-        found = provision(
-            StoreSettings(data_dir=tmp_path, release_url=f"{url}/release/")
-        )
+        found = provision(StoreSettings(data_dir=tmp_path, release_url=f"{url}/release/"))
     assert found.voices.source == "download"
     assert found.voices.path == tmp_path / "voices-v1.0.bin"
     assert found.model.source == "data-dir"
@@ -122,3 +118,27 @@ def test_nothing_found_lists_what_was_tried(
 def test_unknown_variant_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProvisionError, match="variant"):
         provision(offline(tmp_path, variant="fp8"))
+
+
+@pytest.mark.parametrize("errno_name", ["ENOSPC", "EROFS"])
+def test_a_full_or_read_only_data_dir_is_a_clear_error_and_leaves_no_half_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, errno_name: str
+) -> None:
+    import errno
+    import os
+
+    real_open = open
+
+    def failing_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+        if "w" in mode and str(file).endswith(".part"):
+            handle.close()
+            code = getattr(errno, errno_name)
+            raise OSError(code, os.strerror(code), str(file))
+        return handle
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    with pytest.raises(ProvisionError) as error:
+        provision(offline(tmp_path))
+    assert os.strerror(getattr(errno, errno_name)) in str(error.value)
+    assert list(tmp_path.iterdir()) == []

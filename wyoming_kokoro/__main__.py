@@ -59,9 +59,7 @@ def _option(
     )
 
 
-def _switch(
-    parser: "argparse._ActionsContainer", flag: str, env: str, help: str
-) -> None:
+def _switch(parser: "argparse._ActionsContainer", flag: str, env: str, help: str) -> None:
     """A --no-X switch, also set by X's environment variable being false."""
     parser.add_argument(
         flag,
@@ -77,9 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     store = common.add_argument_group("model and voices")
     _option(store, "--data-dir", "Where models are kept", Path, default_data_dir())
     _option(store, "--model", "Use this model file (.onnx)", Path)
-    _option(
-        store, "--voices", "Use this voices file (.npz, e.g. voices-v1.0.bin)", Path
-    )
+    _option(store, "--voices", "Use this voices file (.npz, e.g. voices-v1.0.bin)", Path)
     _option(
         store,
         "--model-variant",
@@ -101,9 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _switch(speech, "--no-misaki", "KOKORO_MISAKI_ENABLED", "Use espeak-ng for English")
     _option(speech, "--max-text-chars", "Longest text accepted", int, 100_000)
     engine = common.add_argument_group("engine")
-    _option(
-        engine, "--provider", "ONNX Runtime provider", default="cpu", choices=PROVIDERS
-    )
+    _option(engine, "--provider", "ONNX Runtime provider", default="cpu", choices=PROVIDERS)
     _option(engine, "--threads", "Threads for the model (0: one per core)", int, 0)
     _option(
         engine,
@@ -130,9 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    server = commands.add_parser(
-        "serve", parents=[common], help="Run the Wyoming server"
-    )
+    server = commands.add_parser("serve", parents=[common], help="Run the Wyoming server")
     _option(
         server,
         "--uri",
@@ -149,14 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _option(server, "--samples-per-chunk", "Samples per audio-chunk event", int, 1024)
     _switch(server, "--no-streaming", "KOKORO_STREAMING", "Do not accept streamed text")
+    _option(server, "--max-connections", "Clients served at once", int, 16)
+    _option(server, "--idle-timeout", "Close a silent connection after seconds", float, 60.0)
 
-    speak = commands.add_parser(
-        "speak", parents=[common], help="Speak text into a WAV file"
-    )
+    speak = commands.add_parser("speak", parents=[common], help="Speak text into a WAV file")
     speak.add_argument("--text", required=True, help="What to say")
-    speak.add_argument(
-        "--output", required=True, help="WAV file to write, - for stdout"
-    )
+    speak.add_argument("--output", required=True, help="WAV file to write, - for stdout")
 
     commands.add_parser("voices", parents=[common], help="List the installed voices")
     return parser
@@ -191,6 +181,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         handler=HandlerSettings(
             samples_per_chunk=getattr(args, "samples_per_chunk", 1024),
             streaming=getattr(args, "streaming", True),
+            max_connections=getattr(args, "max_connections", 16),
+            idle_timeout=getattr(args, "idle_timeout", 60.0),
         ),
         use_misaki=args.misaki,
         uri=getattr(args, "uri", DEFAULT_URI),

@@ -50,9 +50,7 @@ class Advertiser:
 
     async def start(self) -> None:
         await self._zeroconf.async_register_service(self._info)
-        _LOGGER.info(
-            "Announced %s on %s:%s (zeroconf)", self.name, self.host, self.port
-        )
+        _LOGGER.info("Announced %s on %s:%s (zeroconf)", self.name, self.host, self.port)
 
     async def stop(self) -> None:
         await self._zeroconf.async_unregister_service(self._info)

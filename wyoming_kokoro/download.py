@@ -38,9 +38,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(
-    url: str, expected: RemoteFile, target: Path, timeout: float = 30.0
-) -> Path:
+def download(url: str, expected: RemoteFile, target: Path, timeout: float = 30.0) -> Path:
     """Download `url` to `target`, checked against `expected`.
 
     Bytes go to `target.part` first, so a broken-off transfer resumes where it
@@ -68,9 +66,7 @@ def download(
             if digest is None
             else f"sha256 {digest} instead of {expected.sha256}"
         )
-        _LOGGER.warning(
-            "Download of %s was bad (attempt %s): %s", url, attempt, problem
-        )
+        _LOGGER.warning("Download of %s was bad (attempt %s): %s", url, attempt, problem)
     raise DownloadError(f"{url}: {problem} ({ATTEMPTS} attempts)")
 
 
@@ -108,8 +104,6 @@ def _fetch(url: str, partial: Path, size: int, timeout: float) -> None:
             announced = response.headers.get("Content-Length")
             if announced is not None and received < int(announced):
                 # Kept: the next attempt asks for the rest.
-                raise DownloadError(
-                    f"connection closed after {received} of {announced} bytes"
-                )
+                raise DownloadError(f"connection closed after {received} of {announced} bytes")
     except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
         raise DownloadError(str(err)) from err

@@ -133,9 +133,7 @@ def _session_options(threads: int) -> ort.SessionOptions:
     return options
 
 
-def _open_session(
-    model_path: Path, settings: EngineSettings, threads: int
-) -> ort.InferenceSession:
+def _open_session(model_path: Path, settings: EngineSettings, threads: int) -> ort.InferenceSession:
     providers = choose_providers(settings.provider, available_providers(), settings)
     try:
         return ort.InferenceSession(
@@ -147,7 +145,5 @@ def _open_session(
                 f"Could not load the model {model_path}: {err}. The file may be "
                 "damaged: delete it and start again to fetch a fresh copy."
             ) from err
-        _LOGGER.warning(
-            "Provider %s failed to start (%s); using CPU", providers[0], err
-        )
+        _LOGGER.warning("Provider %s failed to start (%s); using CPU", providers[0], err)
     return _open_session(model_path, EngineSettings(provider="cpu"), threads)

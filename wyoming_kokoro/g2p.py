@@ -75,15 +75,17 @@ class WithFallback:
     def __call__(self, text: str) -> str:
         try:
             return self._primary(text)
-        except Exception:
+        except Exception as err:
             self._on_fallback()
             if not self._warned:
                 self._warned = True
                 _LOGGER.warning(
-                    "%s failed on a piece of text; espeak-ng read it instead",
+                    # The error's text may quote what the user said: debug only.
+                    "%s failed on a piece of text (%s); espeak-ng read it instead",
                     self._name,
-                    exc_info=True,
+                    type(err).__name__,
                 )
+            _LOGGER.debug("%s failed on %r: %s", self._name, text, err, exc_info=True)
             return self._fallback(text)
 
 
@@ -113,9 +115,7 @@ class G2P:
 
     def _build(self, language: Language) -> Phonemizer:
         if language.espeak is None:
-            raise ValueError(
-                f"No G2P is installed for {language.name} ({language.tag})"
-            )
+            raise ValueError(f"No G2P is installed for {language.name} ({language.tag})")
         espeak = EspeakPhonemizer(language.espeak)
         if not (self.use_misaki and language.tag in ("en_US", "en_GB")):
             _LOGGER.debug("G2P for %s: espeak-ng (%s)", language.tag, language.espeak)

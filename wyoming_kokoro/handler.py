@@ -7,7 +7,7 @@ arriving while earlier sentences are being spoken.
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sentence_stream import SentenceBoundaryDetector
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
@@ -25,19 +25,40 @@ from wyoming.tts import (
 
 from . import __version__
 from .audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+from .protocol import Limits, ProtocolError, read_event
 from .synthesizer import Request, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
-KOKORO = Attribution(
-    name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M"
-)
+KOKORO = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
 
 
 @dataclass(frozen=True)
 class HandlerSettings:
     samples_per_chunk: int = 1024
     streaming: bool = True
+    idle_timeout: float = 60.0
+    """A connection with nothing to say or hear for this long is closed."""
+
+    max_connections: int = 16
+    limits: Limits = field(default_factory=Limits)
+
+
+class ConnectionSlots:
+    """How many clients are connected, shared by all handlers of a server."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self) -> bool:
+        if self.used >= self.limit:
+            return False
+        self.used += 1
+        return True
+
+    def give_back(self) -> None:
+        self.used -= 1
 
 
 def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
@@ -75,6 +96,7 @@ class KokoroEventHandler(AsyncEventHandler):
         info: Info,
         synthesizer: Synthesizer,
         settings: HandlerSettings,
+        slots: ConnectionSlots,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> None:
@@ -82,9 +104,46 @@ class KokoroEventHandler(AsyncEventHandler):
         self._info_event = info.event()
         self._synthesizer = synthesizer
         self._settings = settings
+        self._slots = slots
+        self._busy = False
         self._stream: tuple[Synthesize, SentenceBoundaryDetector] | None = None
         self._jobs: asyncio.Queue[Request | _StreamEnd] = asyncio.Queue()
         self._worker = asyncio.create_task(self._work(), name="kokoro speaker")
+
+    async def run(self) -> None:
+        if not self._slots.take():
+            _LOGGER.warning("Refused a client: %s connections already", self._slots.limit)
+            await self._error(
+                f"Server busy: {self._slots.limit} clients are connected already", "busy"
+            )
+            await self.disconnect()
+            self.writer.close()
+            return
+        try:
+            while (event := await self._next_event()) is not None:
+                await self.handle_event(event)
+        except ProtocolError as err:
+            _LOGGER.debug("Closing a connection: %s", err)
+            await self._error(str(err), "protocol")
+        except ConnectionError:
+            pass
+        finally:
+            self._slots.give_back()
+            await self.disconnect()
+            self.writer.close()
+
+    async def _next_event(self) -> Event | None:
+        """The next event; None once the client is gone or has idled too long."""
+        while True:
+            try:
+                return await read_event(
+                    self.reader, self._settings.limits, self._settings.idle_timeout
+                )
+            except TimeoutError:
+                if self._busy or not self._jobs.empty():
+                    continue
+                _LOGGER.debug("Closing a connection idle for %s s", self._settings.idle_timeout)
+                return None
 
     async def handle_event(self, event: Event) -> bool:
         if Describe.is_type(event.type):
@@ -110,9 +169,7 @@ class KokoroEventHandler(AsyncEventHandler):
 
     async def _start_stream(self, start: SynthesizeStart) -> None:
         if self._stream is not None:
-            await self._error(
-                "synthesize-start inside a stream: the earlier stream ends here"
-            )
+            await self._error("synthesize-start inside a stream: the earlier stream ends here")
             await self._stop_stream()
         self._stream = (
             Synthesize(text="", voice=start.voice),
@@ -144,6 +201,7 @@ class KokoroEventHandler(AsyncEventHandler):
                 await self.write_event(SynthesizeStopped().event())
                 continue
             try:
+                self._busy = True
                 await self._speak(job)
             except (ConnectionError, asyncio.CancelledError):
                 raise
@@ -154,6 +212,8 @@ class KokoroEventHandler(AsyncEventHandler):
                     exc_info=_LOGGER.isEnabledFor(logging.DEBUG),
                 )
                 await self._error(str(err), type(err).__name__)
+            finally:
+                self._busy = False
 
     async def _speak(self, request: Request) -> None:
         audio = self._synthesizer.stream(request)

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from wyoming.server import AsyncServer, AsyncStdioServer
 
 from .discovery import Advertiser, default_name
-from .handler import KokoroEventHandler, build_info
+from .handler import ConnectionSlots, KokoroEventHandler, build_info
 from .settings import Settings
 from .synthesizer import Synthesizer
 
@@ -19,7 +19,8 @@ _LOGGER = logging.getLogger(__name__)
 async def serve(settings: Settings, synthesizer: Synthesizer) -> None:
     """Serve until SIGINT or SIGTERM."""
     info = build_info(synthesizer, settings.handler.streaming)
-    factory = partial(KokoroEventHandler, info, synthesizer, settings.handler)
+    slots = ConnectionSlots(settings.handler.max_connections)
+    factory = partial(KokoroEventHandler, info, synthesizer, settings.handler, slots)
     server = AsyncServer.from_uri(settings.uri)
     if isinstance(server, AsyncStdioServer):
         await server.run(factory)
@@ -35,9 +36,7 @@ async def serve(settings: Settings, synthesizer: Synthesizer) -> None:
     if settings.zeroconf is not None:
         uri = urlparse(settings.uri)
         if uri.scheme != "tcp" or uri.port is None:
-            _LOGGER.warning(
-                "Zeroconf needs a tcp:// URI; not announcing %s", settings.uri
-            )
+            _LOGGER.warning("Zeroconf needs a tcp:// URI; not announcing %s", settings.uri)
         else:
             advertiser = Advertiser(
                 settings.zeroconf or default_name(), uri.hostname or "", uri.port

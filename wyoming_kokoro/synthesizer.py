@@ -69,9 +69,7 @@ class Synthesizer:
         self.language = find_language(settings.language) if settings.language else None
         if settings.language and self.language is None:
             raise RequestError(f"Unknown language {settings.language!r}")
-        self.default_voice = (
-            voices.get(settings.voice) if settings.voice else voices.default()
-        )
+        self.default_voice = voices.get(settings.voice) if settings.voice else voices.default()
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
 
@@ -96,9 +94,7 @@ class Synthesizer:
             )
         language = find_language(request.language) if request.language else None
         if request.language and language is None:
-            _LOGGER.warning(
-                "Unknown language %r in a request; ignoring it", request.language
-            )
+            _LOGGER.warning("Unknown language %r in a request; ignoring it", request.language)
         if request.voice:
             voice = self.voices.get(request.voice)
         elif language is not None:
@@ -135,14 +131,10 @@ class Synthesizer:
     async def stream(self, request: Request) -> AsyncIterator[bytes]:
         """PCM piece by piece, each as soon as the model has read it."""
         plan = self.plan(request)
-        _LOGGER.debug(
-            "Speaking with %s in %s: %s", plan.voice.name, plan.language.tag, plan.text
-        )
+        _LOGGER.debug("Speaking with %s in %s: %s", plan.voice.name, plan.language.tag, plan.text)
         loop = asyncio.get_running_loop()
         pieces = self.pieces(plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
         while (piece := await next_piece) is not None:
             next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-            yield await loop.run_in_executor(
-                self._model_thread, self.render, piece, plan
-            )
+            yield await loop.run_in_executor(self._model_thread, self.render, piece, plan)

@@ -69,9 +69,7 @@ def split_sentences(text: str) -> list[str]:
     return _split_after(text, _SENTENCE_END)
 
 
-def plan_pieces(
-    text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES
-) -> Iterator[Piece]:
+def plan_pieces(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> Iterator[Piece]:
     """The pieces to synthesize, in order: a short first phrase, then larger ones.
 
     Lazy, so that the G2P of one piece can run while the model reads the last.
@@ -94,9 +92,7 @@ def plan_pieces(
         yield pending
 
 
-def fit_piece(
-    text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES
-) -> list[Piece]:
+def fit_piece(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> list[Piece]:
     """Text as pieces of at most `limit` phonemes, cut at the strongest boundary.
 
     Sentence ends first, then clause punctuation, then spaces; a word is cut only
@@ -127,15 +123,10 @@ def _units(text: str) -> Iterator[str]:
 
 
 def _split_first_phrase(sentence: str) -> list[str]:
-    cuts = sorted(
-        m.end() for b in (_CLAUSE_END, _PHRASE_START) for m in b.finditer(sentence)
-    )
+    cuts = sorted(m.end() for b in (_CLAUSE_END, _PHRASE_START) for m in b.finditer(sentence))
     for cut in cuts:
         head, tail = sentence[:cut].strip(), sentence[cut:].strip()
-        if (
-            len(head.split()) >= MIN_FIRST_WORDS
-            and len(tail.split()) >= MIN_FIRST_WORDS
-        ):
+        if len(head.split()) >= MIN_FIRST_WORDS and len(tail.split()) >= MIN_FIRST_WORDS:
             return [head, tail]
     return [sentence]
 

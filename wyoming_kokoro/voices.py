@@ -24,8 +24,7 @@ class UnknownVoiceError(ValueError):
 
     def __init__(self, name: str, installed: Iterable[str]) -> None:
         super().__init__(
-            f"Voice {name!r} is not installed; installed voices: "
-            + ", ".join(sorted(installed))
+            f"Voice {name!r} is not installed; installed voices: " + ", ".join(sorted(installed))
         )
         self.name = name
 
@@ -66,9 +65,7 @@ class VoiceCatalog:
                 for name in packs.files:
                     voice = _voice_from_pack(name, packs[name])
                     if voice is None:
-                        _LOGGER.warning(
-                            "Skipping %r in %s: not a Kokoro voice", name, path
-                        )
+                        _LOGGER.warning("Skipping %r in %s: not a Kokoro voice", name, path)
                     else:
                         voices.append(voice)
         return cls(voices)

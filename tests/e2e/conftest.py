@@ -7,11 +7,7 @@ from .server import Server, run_server
 
 
 @pytest.fixture(scope="module")
-def server(
-    data_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
+def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One real server for the module, its voices reading American English."""
-    with run_server(
-        data_dir, tmp_path_factory.mktemp("logs"), "--language", "en_US"
-    ) as s:
+    with run_server(data_dir, tmp_path_factory.mktemp("logs"), "--language", "en_US") as s:
         yield s

@@ -30,11 +30,7 @@ async def browse(timeout: float = 10.0) -> tuple[str, int, list[str]]:
         name: str,
         state_change: ServiceStateChange,
     ) -> None:
-        if (
-            state_change is ServiceStateChange.Added
-            and NAME in name
-            and not found.done()
-        ):
+        if state_change is ServiceStateChange.Added and NAME in name and not found.done():
             found.set_result(name)
 
     browser = AsyncServiceBrowser(aiozc.zeroconf, SERVICE_TYPE, handlers=[on_change])
@@ -141,9 +137,7 @@ def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
         (["--speed", "5"], "Speed 5.0 is outside"),
     ],
 )
-def test_bad_settings_are_one_clear_line(
-    data_dir: Path, args: list[str], message: str
-) -> None:
+def test_bad_settings_are_one_clear_line(data_dir: Path, args: list[str], message: str) -> None:
     result = subprocess.run(
         [
             sys.executable,

@@ -51,9 +51,7 @@ async def test_describe_lists_every_voice_with_its_languages(server: Server) -> 
 
 async def test_synthesize_returns_real_speech(server: Server) -> None:
     async with server.client() as client:
-        reply = await request(
-            client, [Synthesize(text=KITCHEN).event()], until="audio-stop"
-        )
+        reply = await request(client, [Synthesize(text=KITCHEN).event()], until="audio-stop")
     assert reply.types[0] == "audio-start"
     assert set(reply.types[1:-1]) == {"audio-chunk"}
     start = AudioStart.from_event(reply.events[0])
@@ -70,12 +68,8 @@ async def test_synthesize_returns_real_speech(server: Server) -> None:
 async def test_longer_text_gives_longer_audio(server: Server) -> None:
     text = KITCHEN + " The front door is locked, and the garage door is closed."
     async with server.client() as client:
-        short = await request(
-            client, [Synthesize(text=KITCHEN).event()], until="audio-stop"
-        )
-        long = await request(
-            client, [Synthesize(text=text).event()], until="audio-stop"
-        )
+        short = await request(client, [Synthesize(text=KITCHEN).event()], until="audio-stop")
+        long = await request(client, [Synthesize(text=text).event()], until="audio-stop")
     assert seconds(long.groups()[0]) > 2 * seconds(short.groups()[0])
 
 
@@ -106,9 +100,7 @@ async def test_unknown_voice_is_an_error_and_the_connection_keeps_working(
         error = Error.from_event(reply.events[0])
         assert "xx_nobody" in error.text
         assert "jf_alpha" in error.text
-        good = await request(
-            client, [Synthesize(text=KITCHEN).event()], until="audio-stop"
-        )
+        good = await request(client, [Synthesize(text=KITCHEN).event()], until="audio-stop")
     assert loudness(good.groups()[0]) > 0.02
 
 
@@ -120,11 +112,7 @@ async def test_voice_and_language_from_the_request(server: Server) -> None:
         )
         french = await request(
             client,
-            [
-                Synthesize(
-                    text="Bonjour", voice=SynthesizeVoice(language="fr_FR")
-                ).event()
-            ],
+            [Synthesize(text="Bonjour", voice=SynthesizeVoice(language="fr_FR")).event()],
             until="audio-stop",
         )
     assert loudness(male.groups()[0]) > 0.02

@@ -1,0 +1,99 @@
+"""Many clients at once against one real server: everyone gets complete audio."""
+
+import asyncio
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from wyoming.info import Describe
+from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+
+from .server import Reply, Server, loudness, request, run_server
+
+CLIENTS = 8
+REQUESTS = 25
+TEXTS = ["Turned on the lights.", "Done.", "The garage door is closed."]
+STREAM = ["It is sunny. ", "Have a ", "nice day!"]
+
+
+@pytest.fixture(scope="module")
+def soak_server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with run_server(data_dir, tmp_path_factory.mktemp("logs"), "--language", "en_US") as server:
+        yield server
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def complete(reply: Reply, streaming: bool) -> bool:
+    groups = reply.groups()
+    expected = ["synthesize-stopped"] if streaming else ["audio-stop"]
+    return (
+        "error" not in reply.types
+        and reply.types[-1:] == expected
+        and len(groups) == (2 if streaming else 1)
+        and all(loudness(group) > 0.01 for group in groups)
+    )
+
+
+async def test_soak(soak_server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    failures: list[str] = []
+    first_round = asyncio.Barrier(CLIENTS + 1)
+    describe_latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def client(n: int) -> None:
+        async with soak_server.client() as conn:
+            for i in range(REQUESTS):
+                streaming = (n + i) % 2 == 0
+                if streaming:
+                    events = [
+                        SynthesizeStart().event(),
+                        *[SynthesizeChunk(text=t).event() for t in STREAM],
+                        SynthesizeStop().event(),
+                    ]
+                    reply = await request(conn, events, until="synthesize-stopped")
+                else:
+                    text = TEXTS[(n + i) % len(TEXTS)]
+                    reply = await request(conn, [Synthesize(text=text).event()], until="audio-stop")
+                if not complete(reply, streaming):
+                    failures.append(f"client {n} request {i}: {reply.types[-3:]}")
+                if i == 0:
+                    await first_round.wait()
+
+    async def describer() -> None:
+        while not done.is_set():
+            async with soak_server.client() as conn:
+                start = time.perf_counter()
+                await request(conn, [Describe().event()], until="info")
+                describe_latencies.append(time.perf_counter() - start)
+            await asyncio.sleep(0.5)
+
+    start = time.perf_counter()
+    describing = asyncio.create_task(describer())
+    clients = asyncio.gather(*(client(n) for n in range(CLIENTS)))
+    await first_round.wait()
+    rss_first = rss_mb(soak_server.process.pid)
+    await clients
+    rss_last = rss_mb(soak_server.process.pid)
+    done.set()
+    await describing
+    elapsed = time.perf_counter() - start
+
+    with capsys.disabled():
+        print(
+            f"\nsoak: {CLIENTS * REQUESTS} requests in {elapsed:.0f} s, "
+            f"{len(failures)} failures; describe median "
+            f"{statistics.median(describe_latencies) * 1000:.0f} ms, "
+            f"max {max(describe_latencies) * 1000:.0f} ms over {len(describe_latencies)}; "
+            f"RSS after first round {rss_first:.0f} MB, after run {rss_last:.0f} MB"
+        )
+    assert failures == []
+    assert max(describe_latencies) < 0.2
+    assert rss_last <= 1.10 * rss_first
