@@ -3,6 +3,7 @@ from hypothesis import strategies as st
 
 from wyoming_kokoro.text import (
     CLAUSE_PAUSE,
+    PIECE_PHONEMES,
     SENTENCE_PAUSE,
     WORD_PAUSE,
     Piece,
@@ -110,3 +111,30 @@ def test_pieces_keep_every_word_in_order_within_the_limit(parts) -> None:
     # With one phoneme per character, the phonemes spell out what is spoken.
     spoken = "".join(p.phonemes for p in pieces)
     assert "".join(spoken.split()) == "".join(text.split())
+
+
+def test_the_first_piece_comes_before_the_rest_is_phonemized() -> None:
+    seen: list[str] = []
+
+    def recording(text: str) -> str:
+        seen.append(text)
+        return text
+
+    pieces = plan_pieces("Good morning, it is seven o'clock. Rain is expected later.", recording)
+    assert next(pieces).text == "Good morning,"
+    assert seen == ["Good morning,"]
+
+
+def test_without_quick_start_sentences_merge_from_the_start() -> None:
+    text = "Good morning, it is seven o'clock. Rain is expected later."
+    pieces = list(plan_pieces(text, identity, quick_start=False))
+    assert [p.text for p in pieces] == [text]
+
+
+def test_pieces_grow_to_the_piece_size_and_no_further() -> None:
+    text = " ".join(f"Sentence number {n} is here." for n in range(200))
+    sizes = [len(p.phonemes) for p in plan_pieces(text, identity)]
+    assert sizes[0] < 30
+    assert max(sizes) <= PIECE_PHONEMES
+    assert sizes[1] <= 2 * sizes[0] + 1
+    assert sum(size > PIECE_PHONEMES - 30 for size in sizes) > len(sizes) // 2

@@ -85,6 +85,16 @@ def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
     return Info(tts=[program])
 
 
+@dataclass
+class _Stream:
+    """A text stream in progress."""
+
+    synthesize: Synthesize
+    """The voice asked for, as a template for each sentence."""
+    detector: SentenceBoundaryDetector = field(default_factory=SentenceBoundaryDetector)
+    sentences: int = 0
+
+
 @dataclass(frozen=True)
 class _StreamEnd:
     """Marks the end of a text stream: answered with synthesize-stopped."""
@@ -106,7 +116,7 @@ class KokoroEventHandler(AsyncEventHandler):
         self._settings = settings
         self._slots = slots
         self._busy = False
-        self._stream: tuple[Synthesize, SentenceBoundaryDetector] | None = None
+        self._stream: _Stream | None = None
         self._jobs: asyncio.Queue[Request | _StreamEnd] = asyncio.Queue()
         self._worker = asyncio.create_task(self._work(), name="kokoro speaker")
 
@@ -171,28 +181,31 @@ class KokoroEventHandler(AsyncEventHandler):
         if self._stream is not None:
             await self._error("synthesize-start inside a stream: the earlier stream ends here")
             await self._stop_stream()
-        self._stream = (
-            Synthesize(text="", voice=start.voice),
-            SentenceBoundaryDetector(),
-        )
+        self._stream = _Stream(Synthesize(text="", voice=start.voice))
 
     async def _add_to_stream(self, text: str) -> None:
         if self._stream is None:
             await self._error("synthesize-chunk without synthesize-start")
             return
-        template, detector = self._stream
-        for sentence in detector.add_chunk(text):
-            self._jobs.put_nowait(_request(template, sentence))
+        for sentence in self._stream.detector.add_chunk(text):
+            self._queue_sentence(sentence)
 
     async def _stop_stream(self) -> None:
         if self._stream is None:
             await self._error("synthesize-stop without synthesize-start")
             return
-        template, detector = self._stream
+        if rest := self._stream.detector.finish().strip():
+            self._queue_sentence(rest)
         self._stream = None
-        if rest := detector.finish().strip():
-            self._jobs.put_nowait(_request(template, rest))
         self._jobs.put_nowait(_StreamEnd())
+
+    def _queue_sentence(self, sentence: str) -> None:
+        assert self._stream is not None
+        # Only the first sentence needs a quick start: later ones are spoken
+        # while earlier audio still plays.
+        request = _request(self._stream.synthesize, sentence, self._stream.sentences == 0)
+        self._stream.sentences += 1
+        self._jobs.put_nowait(request)
 
     async def _work(self) -> None:
         while True:
@@ -235,10 +248,11 @@ class KokoroEventHandler(AsyncEventHandler):
         await self.write_event(Error(text=text, code=code).event())
 
 
-def _request(synthesize: Synthesize, text: str | None = None) -> Request:
+def _request(synthesize: Synthesize, text: str | None = None, quick_start: bool = True) -> Request:
     voice = synthesize.voice
     return Request(
         text=synthesize.text if text is None else text,
         voice=voice.name if voice else None,
         language=voice.language if voice else None,
+        quick_start=quick_start,
     )

@@ -46,6 +46,8 @@ class Request:
     voice: str | None = None
     language: str | None = None
     speed: float | None = None
+    quick_start: bool = True
+    """Cut a short first phrase so audio starts soon; off where audio is playing."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Plan:
     voice: Voice
     language: Language
     speed: float
+    quick_start: bool = True
 
 
 class Synthesizer:
@@ -108,14 +111,16 @@ class Synthesizer:
         speed = request.speed if request.speed is not None else self.settings.speed
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise RequestError(f"Speed {speed} is outside {MIN_SPEED} to {MAX_SPEED}")
-        return Plan(normalize(request.text), voice, language, speed)
+        return Plan(normalize(request.text), voice, language, speed, request.quick_start)
 
     def plan_default(self) -> Plan:
         """What a request that names nothing gets."""
         return self.plan(Request(text=""))
 
     def pieces(self, plan: Plan) -> Iterator[Piece]:
-        return plan_pieces(plan.text, self.g2p.phonemizer(plan.language))
+        return plan_pieces(
+            plan.text, self.g2p.phonemizer(plan.language), quick_start=plan.quick_start
+        )
 
     def render(self, piece: Piece, plan: Plan) -> bytes:
         """One piece as PCM, its edges trimmed and its pause added."""

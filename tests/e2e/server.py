@@ -32,6 +32,8 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    ready_seconds: float = 0.0
+    """From starting the process to its first answer to describe."""
 
     @property
     def uri(self) -> str:
@@ -49,42 +51,47 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
+def answers_describe(port: int) -> bool:
+    """Whether a Wyoming server on this port answers describe (plain sockets, so
+    that it works inside and outside an event loop)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(b'{"type": "describe"}\n')
+            return b'"info"' in sock.makefile("rb").readline()
+    except OSError:
+        return False
+
+
 @contextmanager
-def run_server(data_dir: Path, log_dir: Path, *args: str) -> Iterator[Server]:
-    """Start `python -m wyoming_kokoro` on a free port; stop it on exit."""
-    port = free_port()
-    log = log_dir / f"server-{port}.log"
+def run_process(argv: list[str], port: int, log: Path) -> Iterator[Server]:
+    """Start any Wyoming server process listening on `port`; stop it on exit."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("KOKORO_VOICE", None)
+    start = time.perf_counter()
     with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "wyoming_kokoro",
-                "--uri",
-                f"tcp://127.0.0.1:{port}",
-                "--data-dir",
-                str(data_dir),
-                "--no-download",
-                *args,
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
     server = Server(process, port, log)
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while "Ready" not in server.log_text():
-            if process.poll() is not None or time.monotonic() > deadline:
+        while not answers_describe(port):
+            if process.poll() is not None or time.perf_counter() - start > READY_TIMEOUT:
                 raise RuntimeError(f"server did not start:\n{server.log_text()}")
-            time.sleep(0.1)
+            time.sleep(0.05)
+        server.ready_seconds = time.perf_counter() - start
         yield server
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def run_server(data_dir: Path, log_dir: Path, *args: str) -> Iterator[Server]:
+    """Start `python -m wyoming_kokoro` on a free port; stop it on exit."""
+    port = free_port()
+    argv = [sys.executable, "-m", "wyoming_kokoro", "--uri", f"tcp://127.0.0.1:{port}"]
+    argv += ["--data-dir", str(data_dir), "--no-download", *args]
+    with run_process(argv, port, log_dir / f"server-{port}.log") as server:
+        yield server
 
 
 @dataclass

