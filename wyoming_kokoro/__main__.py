@@ -14,21 +14,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from wyoming.client import AsyncClient
+from wyoming.info import Describe, Info
+
 from . import __version__
 from .audio import wav_bytes
+from .doctor import run_doctor
 from .download import DownloadError
 from .engine import PROVIDERS, EngineSettings, ModelError
 from .handler import HandlerSettings
 from .runtime import load_synthesizer
 from .server import serve
 from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name
-from .store import MODELS, RELEASE_URL, ProvisionError, StoreSettings
-from .synthesizer import Request, RequestError, SpeechSettings
+from .store import MODELS, RELEASE_URL, ProvisionError, StoreSettings, provision
+from .synthesizer import Request, RequestError, SpeechSettings, Synthesizer
 from .voices import UnknownVoiceError
 
 _LOGGER = logging.getLogger(__name__)
 
-COMMANDS = ("serve", "speak", "voices")
+COMMANDS = ("serve", "speak", "voices", "download", "doctor", "check")
 # Failures a user can fix, reported as one line instead of a traceback.
 _USER_ERRORS = (
     ProvisionError,
@@ -50,13 +54,12 @@ def _option(
     """An option whose default comes from its environment variable."""
     env = env_name(flag)
     value = os.environ.get(env)
-    parser.add_argument(
-        flag,
-        type=type,
-        default=type(value) if value else default,
-        help=f"{help} (env {env})",
-        **kwargs,
-    )
+    if value:
+        try:
+            default = type(value)
+        except ValueError as err:
+            raise ValueError(f"{env}={value!r}: {err}") from err
+    parser.add_argument(flag, type=type, default=default, help=f"{help} (env {env})", **kwargs)
 
 
 def _switch(parser: "argparse._ActionsContainer", flag: str, env: str, help: str) -> None:
@@ -139,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
         const="",
         metavar="NAME",
     )
+    _option(
+        server,
+        "--http-uri",
+        "Serve /health, /metrics and /v1/audio/speech, e.g. http://0.0.0.0:10201",
+    )
     _option(server, "--samples-per-chunk", "Samples per audio-chunk event", int, 1024)
     _switch(server, "--no-streaming", "KOKORO_STREAMING", "Do not accept streamed text")
     _option(server, "--max-connections", "Clients served at once", int, 16)
@@ -149,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     speak.add_argument("--output", required=True, help="WAV file to write, - for stdout")
 
     commands.add_parser("voices", parents=[common], help="List the installed voices")
+    commands.add_parser("download", parents=[common], help="Fetch or assemble the model")
+    commands.add_parser("doctor", parents=[common], help="Check the installation")
+    check = commands.add_parser("check", help="Exit 0 if a server answers describe")
+    _option(check, "--uri", "The server to ask", default=DEFAULT_URI)
+    check.add_argument("--timeout", type=float, default=5.0, help="Seconds to wait")
     return parser
 
 
@@ -187,6 +200,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         use_misaki=args.misaki,
         uri=getattr(args, "uri", DEFAULT_URI),
         zeroconf=getattr(args, "zeroconf", None),
+        http_uri=getattr(args, "http_uri", None),
         debug=args.debug,
     )
 
@@ -195,7 +209,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, "serve")
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except ValueError as err:  # an environment variable that does not parse
+        print(f"wyoming-kokoro: error: {err}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return asyncio.run(check_server(args.uri, args.timeout))
     settings = settings_from(args)
     logging.basicConfig(
         level=logging.DEBUG if settings.debug else logging.INFO,
@@ -203,25 +224,45 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        synthesizer = load_synthesizer(settings)
-        if args.command == "voices":
-            for voice in synthesizer.voices:
-                print(
-                    voice.name,
-                    ",".join(synthesizer.languages_of(voice)),
-                    voice.gender,
-                    voice.description,
-                    sep="\t",
-                )
-        elif args.command == "speak":
-            pcm = b"".join(synthesizer.speak(Request(text=args.text)))
-            _write(args.output, wav_bytes(pcm))
+        if args.command == "serve":
+            asyncio.run(serve(settings))
+        elif args.command == "doctor":
+            return run_doctor(settings)
+        elif args.command == "download":
+            files = provision(settings.store)
+            print(files.model.path, files.voices.path, sep="\n")
         else:
-            asyncio.run(serve(settings, synthesizer))
+            _speak_or_list(args, load_synthesizer(settings))
     except _USER_ERRORS as err:
         print(f"wyoming-kokoro: error: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _speak_or_list(args: argparse.Namespace, synthesizer: Synthesizer) -> None:
+    if args.command == "voices":
+        for voice in synthesizer.voices:
+            languages = ",".join(synthesizer.languages_of(voice))
+            print(voice.name, languages, voice.gender, voice.description, sep="\t")
+    else:
+        pcm = b"".join(synthesizer.speak(Request(text=args.text)))
+        _write(args.output, wav_bytes(pcm))
+
+
+async def check_server(uri: str, timeout: float) -> int:
+    """0 if the server at `uri` answers describe with a TTS program in time."""
+    uri = uri.replace("//0.0.0.0:", "//127.0.0.1:")
+    try:
+        async with asyncio.timeout(timeout), AsyncClient.from_uri(uri) as client:
+            await client.write_event(Describe().event())
+            while (event := await client.read_event()) is not None:
+                if Info.is_type(event.type):
+                    tts = Info.from_event(event).tts
+                    print(f"ok: {uri} offers {sum(len(p.voices) for p in tts)} voices")
+                    return 0 if tts else 1
+    except (OSError, TimeoutError) as err:
+        print(f"wyoming-kokoro: {uri} did not answer: {err or 'timed out'}", file=sys.stderr)
+    return 1
 
 
 def _write(output: str, data: bytes) -> None:

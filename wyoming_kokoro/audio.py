@@ -8,6 +8,7 @@ import numpy as np
 SAMPLE_RATE = 24000
 SAMPLE_WIDTH = 2
 CHANNELS = 1
+BYTES_PER_SECOND = SAMPLE_RATE * SAMPLE_WIDTH * CHANNELS
 
 # Below this level a sample counts as silence when trimming a piece's edges.
 SILENCE_LEVEL = 0.01

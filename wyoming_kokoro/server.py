@@ -1,4 +1,4 @@
-"""The Wyoming server: listening, announcing, and stopping cleanly on a signal."""
+"""The Wyoming server: loading, listening, announcing, and stopping on a signal."""
 
 import asyncio
 import logging
@@ -10,43 +10,61 @@ from wyoming.server import AsyncServer, AsyncStdioServer
 
 from .discovery import Advertiser, default_name
 from .handler import ConnectionSlots, KokoroEventHandler, build_info
+from .runtime import load_synthesizer
 from .settings import Settings
-from .synthesizer import Synthesizer
+from .web import WebServer, start_web
 
 _LOGGER = logging.getLogger(__name__)
 
 
-async def serve(settings: Settings, synthesizer: Synthesizer) -> None:
-    """Serve until SIGINT or SIGTERM."""
-    info = build_info(synthesizer, settings.handler.streaming)
-    slots = ConnectionSlots(settings.handler.max_connections)
-    factory = partial(KokoroEventHandler, info, synthesizer, settings.handler, slots)
-    server = AsyncServer.from_uri(settings.uri)
-    if isinstance(server, AsyncStdioServer):
-        await server.run(factory)
-        return
+async def serve(settings: Settings) -> None:
+    """Load the model, then serve until SIGINT or SIGTERM.
 
+    The HTTP side (if any) starts first, so /health can say the model is loading;
+    the Wyoming side listens and is announced only once the model is warm.
+    """
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
 
-    await server.start(factory)
-    advertiser = None
-    if settings.zeroconf is not None:
-        uri = urlparse(settings.uri)
-        if uri.scheme != "tcp" or uri.port is None:
-            _LOGGER.warning("Zeroconf needs a tcp:// URI; not announcing %s", settings.uri)
-        else:
-            advertiser = Advertiser(
-                settings.zeroconf or default_name(), uri.hostname or "", uri.port
-            )
-            await advertiser.start()
-    _LOGGER.info("Ready: listening on %s", settings.uri)
+    web: WebServer | None = None
+    if settings.http_uri:
+        web = await start_web(settings.http_uri)
+    try:
+        synthesizer = await loop.run_in_executor(None, load_synthesizer, settings)
+        try:
+            if web is not None:
+                web.ready(synthesizer)
+            info = build_info(synthesizer, settings.handler.streaming)
+            slots = ConnectionSlots(settings.handler.max_connections)
+            factory = partial(KokoroEventHandler, info, synthesizer, settings.handler, slots)
+            server = AsyncServer.from_uri(settings.uri)
+            if isinstance(server, AsyncStdioServer):
+                await server.run(factory)
+                return
+            await server.start(factory)
+            advertiser = await _announce(settings)
+            _LOGGER.info("Ready: listening on %s", settings.uri)
+            await stopping.wait()
+            _LOGGER.info("Stopping")
+            if advertiser is not None:
+                await advertiser.stop()
+            await server.stop()
+        finally:
+            synthesizer.close()
+    finally:
+        if web is not None:
+            await web.stop()
 
-    await stopping.wait()
-    _LOGGER.info("Stopping")
-    if advertiser is not None:
-        await advertiser.stop()
-    await server.stop()
-    synthesizer.close()
+
+async def _announce(settings: Settings) -> Advertiser | None:
+    if settings.zeroconf is None:
+        return None
+    uri = urlparse(settings.uri)
+    if uri.scheme != "tcp" or uri.port is None:
+        _LOGGER.warning("Zeroconf needs a tcp:// URI; not announcing %s", settings.uri)
+        return None
+    advertiser = Advertiser(settings.zeroconf or default_name(), uri.hostname or "", uri.port)
+    await advertiser.start()
+    return advertiser

@@ -33,6 +33,8 @@ class Settings:
     uri: str = DEFAULT_URI
     zeroconf: str | None = None
     """The name to announce with zeroconf; None: not announced."""
+    http_uri: str | None = None
+    """Where to serve health, metrics and the OpenAI-compatible API; None: nowhere."""
     debug: bool = False
 
 

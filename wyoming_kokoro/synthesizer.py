@@ -7,14 +7,16 @@ is phonemized while the model reads the current one and the event loop is free.
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .audio import join_piece, to_pcm
+from .audio import BYTES_PER_SECOND, join_piece, to_pcm
 from .engine import Engine
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
+from .metrics import Metrics
 from .text import Piece, normalize, plan_pieces
 from .voices import Voice, VoiceCatalog
 
@@ -73,6 +75,7 @@ class Synthesizer:
         if settings.language and self.language is None:
             raise RequestError(f"Unknown language {settings.language!r}")
         self.default_voice = voices.get(settings.voice) if settings.voice else voices.default()
+        self.metrics = Metrics(lambda: g2p.fallbacks)
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
 
@@ -135,11 +138,25 @@ class Synthesizer:
 
     async def stream(self, request: Request) -> AsyncIterator[bytes]:
         """PCM piece by piece, each as soon as the model has read it."""
-        plan = self.plan(request)
-        _LOGGER.debug("Speaking with %s in %s: %s", plan.voice.name, plan.language.tag, plan.text)
-        loop = asyncio.get_running_loop()
-        pieces = self.pieces(plan)
-        next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-        while (piece := await next_piece) is not None:
+        self.metrics.requests.inc()
+        start = time.perf_counter()
+        seconds = 0.0
+        try:
+            plan = self.plan(request)
+            _LOGGER.debug("%s reads %s: %s", plan.voice.name, plan.language.tag, plan.text)
+            loop = asyncio.get_running_loop()
+            pieces = self.pieces(plan)
             next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-            yield await loop.run_in_executor(self._model_thread, self.render, piece, plan)
+            while (piece := await next_piece) is not None:
+                next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+                pcm = await loop.run_in_executor(self._model_thread, self.render, piece, plan)
+                if pcm and seconds == 0.0:
+                    self.metrics.first_audio.observe(time.perf_counter() - start)
+                seconds += len(pcm) / BYTES_PER_SECOND
+                yield pcm
+        except Exception as err:
+            self.metrics.errors.labels(type(err).__name__).inc()
+            raise
+        if seconds:
+            self.metrics.audio_seconds.inc(seconds)
+            self.metrics.real_time_factor.observe((time.perf_counter() - start) / seconds)

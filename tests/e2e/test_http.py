@@ -1,0 +1,146 @@
+"""The optional HTTP side of the real server: health, metrics, OpenAI's speech API."""
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from wyoming.tts import Synthesize
+
+from .server import Server, free_port, loudness, request, run_server
+
+
+def get(url: str, data: bytes | None = None) -> tuple[int, bytes, str]:
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, response.read(), response.headers["Content-Type"]
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), err.headers["Content-Type"]
+
+
+@pytest.fixture(scope="module")
+def http_server(
+    data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, str]]:
+    http = f"http://127.0.0.1:{free_port()}"
+    with run_server(
+        data_dir, tmp_path_factory.mktemp("logs"), "--language", "en_US", "--http-uri", http
+    ) as server:
+        yield server, http
+
+
+def test_health_is_503_while_loading_then_200(data_dir: Path, tmp_path: Path) -> None:
+    http = f"http://127.0.0.1:{free_port()}"
+    argv = [sys.executable, "-m", "wyoming_kokoro", "--uri", f"tcp://127.0.0.1:{free_port()}"]
+    argv += ["--data-dir", str(data_dir), "--no-download", "--http-uri", http]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    statuses: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and statuses[-1:] != [200]:
+            with contextlib.suppress(OSError):  # not listening yet
+                statuses.append(get(f"{http}/health")[0])
+            time.sleep(0.02)
+    finally:
+        process.terminate()
+        process.wait(20)
+    assert statuses[0] == 503
+    assert statuses[-1] == 200
+
+
+async def test_metrics_move_after_a_synthesis(http_server: tuple[Server, str]) -> None:
+    server, http = http_server
+    async with server.client() as client:
+        await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
+    status, body, content_type = get(f"{http}/metrics")
+    assert status == 200 and content_type.startswith("text/plain")
+    metrics = {
+        line.split()[0]: float(line.split()[1])
+        for line in body.decode().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert metrics["kokoro_requests_total"] >= 1
+    assert metrics["kokoro_audio_seconds_total"] > 0.5
+    assert metrics["kokoro_time_to_first_audio_seconds_count"] >= 1
+    assert metrics["kokoro_real_time_factor_count"] >= 1
+    assert metrics["kokoro_g2p_fallbacks"] == 0
+
+
+def test_openai_speech_returns_a_wav(http_server: tuple[Server, str]) -> None:
+    _, http = http_server
+    body = json.dumps({"model": "kokoro", "input": "The kitchen lights are on.", "speed": 1.0})
+    status, data, content_type = get(f"{http}/v1/audio/speech", body.encode())
+    assert status == 200 and content_type == "audio/wav"
+    with wave.open(io.BytesIO(data)) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (24000, 1, 2)
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    assert 1.0 < len(samples) / 24000 < 4.0 and loudness(samples) > 0.02
+    status, pcm, content_type = get(
+        f"{http}/v1/audio/speech", json.dumps({"input": "Hi.", "response_format": "pcm"}).encode()
+    )
+    assert status == 200 and content_type == "audio/pcm" and len(pcm) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"input": "Hi.", "voice": "alloy"}, "'alloy' is not installed"),
+        ({"voice": "jf_alpha"}, "'input'"),
+        ({"input": "Hi.", "response_format": "mp3"}, "wav or pcm"),
+        ({"input": "Hi.", "speed": 9}, "outside"),
+    ],
+)
+def test_openai_speech_errors_are_400_with_a_reason(
+    http_server: tuple[Server, str], body: dict, message: str
+) -> None:
+    _, http = http_server
+    status, data, _ = get(f"{http}/v1/audio/speech", json.dumps(body).encode())
+    assert status == 400
+    assert message in json.loads(data)["error"]["message"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_asks_a_running_server(http_server: tuple[Server, str]) -> None:
+    server, _ = http_server
+    result = run_cli("check", "--uri", server.uri)
+    assert result.returncode == 0 and "5 voices" in result.stdout
+    closed = run_cli("check", "--uri", f"tcp://127.0.0.1:{free_port()}", "--timeout", "2")
+    assert closed.returncode == 1 and "did not answer" in closed.stderr
+
+
+def test_download_assembles_the_offline_bundle(tmp_path: Path) -> None:
+    result = run_cli("download", "--data-dir", str(tmp_path), "--no-download")
+    assert result.returncode == 0
+    assert str(tmp_path / "kokoro-v1.0.int8.onnx") in result.stdout
+
+
+def test_doctor_on_a_good_and_a_broken_data_dir(data_dir: Path, tmp_path: Path) -> None:
+    good = run_cli("doctor", "--data-dir", str(data_dir), "--no-download")
+    assert good.returncode == 0, good.stdout
+    for check in ("python", "misaki", "spaCy pipeline", "espeak-ng", "onnxruntime", "voices"):
+        assert f"ok    {check}:" in good.stdout
+    assert "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb" in good.stdout
+    model = tmp_path / "kokoro-v1.0.int8.onnx"
+    model.write_bytes(b"\0" * 1000)
+    broken = run_cli("doctor", "--data-dir", str(tmp_path), "--no-download")
+    assert broken.returncode == 1
+    assert "FAIL  model and voices" in broken.stdout and str(model) in broken.stdout
+    assert "cannot start" in broken.stdout

@@ -1,0 +1,82 @@
+from pathlib import Path
+
+import pytest
+
+from wyoming_kokoro.__main__ import build_parser, settings_from
+from wyoming_kokoro.settings import env_name
+
+
+def parse(*argv: str):
+    return settings_from(build_parser().parse_args(["serve", *argv]))
+
+
+def test_env_names_follow_the_options() -> None:
+    assert env_name("--samples-per-chunk") == "KOKORO_SAMPLES_PER_CHUNK"
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("KOKORO_VOICE", "KOKORO_SPEED", "KOKORO_PROVIDER", "KOKORO_MISAKI_ENABLED"):
+        monkeypatch.delenv(name, raising=False)
+    settings = parse()
+    assert settings.uri == "tcp://0.0.0.0:10200"
+    assert settings.speech.voice is None and settings.speech.speed == 1.0
+    assert settings.engine.provider == "cpu" and settings.use_misaki
+    assert settings.zeroconf is None and settings.http_uri is None
+
+
+def test_every_kind_of_option_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env = {
+        "KOKORO_VOICE": "af_bella",
+        "KOKORO_SPEED": "1.25",
+        "KOKORO_PROVIDER": "coreml",
+        "KOKORO_MISAKI_ENABLED": "false",
+        "KOKORO_STREAMING": "no",
+        "KOKORO_DOWNLOAD": "0",
+        "KOKORO_DATA_DIR": str(tmp_path),
+        "KOKORO_SAMPLES_PER_CHUNK": "512",
+        "KOKORO_ZEROCONF": "kitchen",
+        "KOKORO_HTTP_URI": "http://127.0.0.1:10201",
+        "KOKORO_MODEL_VARIANT": "fp16",
+        "KOKORO_LANGUAGE": "en_GB",
+        "KOKORO_DEBUG": "true",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = parse()
+    assert settings.speech.voice == "af_bella"
+    assert settings.speech.speed == 1.25
+    assert settings.speech.language == "en_GB"
+    assert settings.engine.provider == "coreml"
+    assert settings.engine.cache_dir == tmp_path / "coreml-cache"
+    assert not settings.use_misaki
+    assert not settings.handler.streaming
+    assert settings.handler.samples_per_chunk == 512
+    assert not settings.store.download
+    assert settings.store.data_dir == tmp_path
+    assert settings.store.variant == "fp16"
+    assert settings.zeroconf == "kitchen"
+    assert settings.http_uri == "http://127.0.0.1:10201"
+    assert settings.debug
+
+
+def test_the_command_line_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOKORO_VOICE", "af_bella")
+    monkeypatch.setenv("KOKORO_SPEED", "1.25")
+    settings = parse("--voice", "bf_emma", "--speed", "0.9")
+    assert (settings.speech.voice, settings.speech.speed) == ("bf_emma", 0.9)
+
+
+def test_a_bad_boolean_in_the_environment_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KOKORO_MISAKI_ENABLED", "maybe")
+    with pytest.raises(ValueError, match="KOKORO_MISAKI_ENABLED='maybe'"):
+        build_parser()
+
+
+def test_a_number_that_does_not_parse_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOKORO_SPEED", "fast")
+    with pytest.raises(ValueError, match="KOKORO_SPEED='fast'"):
+        build_parser()

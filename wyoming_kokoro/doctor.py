@@ -1,0 +1,79 @@
+"""`wyoming-kokoro doctor`: what is installed, what was found, and whether it can speak."""
+
+import platform
+import sys
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+
+import onnxruntime as ort
+
+from .download import sha256_of
+from .g2p import SPACY_PIPELINE, EspeakPhonemizer
+from .runtime import load_synthesizer
+from .settings import Settings
+from .store import provision
+
+
+def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
+    """Print each check; 0 when the server could start, 1 when not (and why)."""
+    failures = 0
+
+    def check(name: str, probe: Callable[[], str]) -> bool:
+        nonlocal failures
+        try:
+            out(f"ok    {name}: {probe()}")
+            return True
+        except Exception as err:  # a check reports any failure, whatever it is
+            failures += 1
+            out(f"FAIL  {name}: {type(err).__name__}: {err}")
+            return False
+
+    check("python", _python)
+    check("misaki", lambda: _package("misaki"))
+    check("spaCy pipeline", _spacy_pipeline)
+    check("espeak-ng", lambda: EspeakPhonemizer("en-us")("hello world"))
+    check("onnxruntime", lambda: f"{ort.__version__}, providers {ort.get_available_providers()}")
+
+    def files() -> str:
+        found = provision(settings.store)
+        return "; ".join(
+            f"{f.path} ({f.source}, {f.path.stat().st_size} bytes, sha256 {sha256_of(f.path)})"
+            for f in (found.model, found.voices)
+        )
+
+    if check("model and voices", files):
+        check("voices", lambda: _voices(settings))
+    out("" if not failures else f"{failures} check(s) failed: the server cannot start as set up")
+    return 1 if failures else 0
+
+
+def _python() -> str:
+    if not (3, 11) <= sys.version_info[:2] < (3, 13):
+        raise RuntimeError(f"Python {platform.python_version()}: misaki needs 3.11 or 3.12")
+    return platform.python_version()
+
+
+def _package(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError as err:
+        raise RuntimeError(f"{name} is not installed") from err
+
+
+def _spacy_pipeline() -> str:
+    import spacy
+
+    nlp = spacy.load(SPACY_PIPELINE, enable=["tok2vec", "tagger"])
+    return f"{SPACY_PIPELINE} {nlp.meta.get('version', '')}, spaCy {spacy.__version__}"
+
+
+def _voices(settings: Settings) -> str:
+    """Loads everything the server loads, warm-up included."""
+    synthesizer = load_synthesizer(settings)
+    try:
+        return ", ".join(
+            f"{voice.name} ({'/'.join(synthesizer.languages_of(voice))})"
+            for voice in synthesizer.voices
+        )
+    finally:
+        synthesizer.close()
