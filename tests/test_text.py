@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wyoming_kokoro.normalize import tidy
 from wyoming_kokoro.text import (
     CLAUSE_PAUSE,
     PIECE_PHONEMES,
@@ -8,7 +9,6 @@ from wyoming_kokoro.text import (
     WORD_PAUSE,
     Piece,
     fit_piece,
-    normalize,
     plan_pieces,
     split_sentences,
 )
@@ -21,10 +21,6 @@ def identity(text: str) -> str:
 
 def words_of(pieces: list[Piece]) -> list[str]:
     return " ".join(piece.text for piece in pieces).split()
-
-
-def test_normalize_removes_control_characters_and_extra_space() -> None:
-    assert normalize("  Hello\x00\x07 \t world\r\n\n\nBye\x1b  ") == "Hello world\nBye"
 
 
 def test_split_sentences_keeps_punctuation_and_lines() -> None:
@@ -105,7 +101,7 @@ separators = st.sampled_from([" ", ", ", ". ", "! ", "\n", " - ", "; "])
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(words, separators), min_size=1, max_size=300))
 def test_pieces_keep_every_word_in_order_within_the_limit(parts) -> None:
-    text = normalize("".join(word + sep for word, sep in parts))
+    text = tidy("".join(word + sep for word, sep in parts))
     pieces = list(plan_pieces(text, identity, limit=60))
     assert all(len(p.phonemes) <= 60 for p in pieces)
     # With one phoneme per character, the phonemes spell out what is spoken.

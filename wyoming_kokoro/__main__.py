@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     _option(speech, "--language", "Default language, e.g. en_US (default: the voice's)")
     _option(speech, "--speed", "Default speed, 0.5 to 2.0", float, 1.0)
     _switch(speech, "--no-misaki", "KOKORO_MISAKI_ENABLED", "Use espeak-ng for English")
+    _option(
+        speech, "--lexicon", "Pronunciations: JSON or YAML, word to /phonemes/ or respelling", Path
+    )
+    _switch(speech, "--no-normalize", "KOKORO_NORMALIZE", "Read markup, units and times as written")
     _option(speech, "--max-text-chars", "Longest text accepted", int, 100_000)
     engine = common.add_argument_group("engine")
     _option(engine, "--provider", "ONNX Runtime provider", default="cpu", choices=PROVIDERS)
@@ -190,6 +194,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             language=args.language,
             speed=args.speed,
             max_text_chars=args.max_text_chars,
+            normalize=args.normalize,
         ),
         handler=HandlerSettings(
             samples_per_chunk=getattr(args, "samples_per_chunk", 1024),
@@ -198,6 +203,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             idle_timeout=getattr(args, "idle_timeout", 60.0),
         ),
         use_misaki=args.misaki,
+        lexicon=args.lexicon,
         uri=getattr(args, "uri", DEFAULT_URI),
         zeroconf=getattr(args, "zeroconf", None),
         http_uri=getattr(args, "http_uri", None),

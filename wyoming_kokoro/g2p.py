@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from .languages import Language
+from .lexicon import Lexicon, WithLexicon
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -92,8 +93,9 @@ class WithFallback:
 class G2P:
     """Phonemizers by language, each built on first use and then kept."""
 
-    def __init__(self, use_misaki: bool = True) -> None:
+    def __init__(self, use_misaki: bool = True, lexicon: Lexicon | None = None) -> None:
         self.use_misaki = use_misaki
+        self.lexicon = lexicon
         self.fallbacks = 0
         """How many pieces misaki failed on and espeak-ng read instead."""
         self._phonemizers: dict[str, Phonemizer] = {}
@@ -110,6 +112,8 @@ class G2P:
             phonemizer = self._phonemizers.get(language.tag)
             if phonemizer is None:
                 phonemizer = self._build(language)
+                if self.lexicon is not None:
+                    phonemizer = WithLexicon(phonemizer, self.lexicon)
                 self._phonemizers[language.tag] = phonemizer
             return phonemizer
 

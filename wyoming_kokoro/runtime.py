@@ -5,6 +5,7 @@ import time
 
 from .engine import Engine
 from .g2p import G2P
+from .lexicon import Lexicon
 from .settings import Settings
 from .store import provision
 from .synthesizer import Synthesizer
@@ -19,7 +20,8 @@ def load_synthesizer(settings: Settings) -> Synthesizer:
     files = provision(settings.store)
     engine = Engine(files.model.path, settings.engine)
     voices = VoiceCatalog.load([files.voices.path])
-    synthesizer = Synthesizer(engine, voices, G2P(settings.use_misaki), settings.speech)
+    lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
+    synthesizer = Synthesizer(engine, voices, G2P(settings.use_misaki, lexicon), settings.speech)
     plan = synthesizer.plan_default()
     synthesizer.g2p.phonemizer(plan.language)
     warm_up = engine.warm_up(plan.voice)

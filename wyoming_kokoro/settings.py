@@ -30,6 +30,8 @@ class Settings:
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     handler: HandlerSettings = field(default_factory=HandlerSettings)
     use_misaki: bool = True
+    lexicon: Path | None = None
+    """The user's pronunciations (JSON or YAML)."""
     uri: str = DEFAULT_URI
     zeroconf: str | None = None
     """The name to announce with zeroconf; None: not announced."""

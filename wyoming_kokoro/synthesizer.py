@@ -17,7 +17,8 @@ from .engine import Engine
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
 from .metrics import Metrics
-from .text import Piece, normalize, plan_pieces
+from .normalize import normalize
+from .text import Piece, plan_pieces
 from .voices import Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class SpeechSettings:
 
     speed: float = 1.0
     max_text_chars: int = 100_000
+    normalize: bool = True
+    """Spell out markup, units, times and abbreviations before G2P."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,8 @@ class Synthesizer:
         speed = request.speed if request.speed is not None else self.settings.speed
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise RequestError(f"Speed {speed} is outside {MIN_SPEED} to {MAX_SPEED}")
-        return Plan(normalize(request.text), voice, language, speed, request.quick_start)
+        text = normalize(request.text, language.tag, self.settings.normalize)
+        return Plan(text, voice, language, speed, request.quick_start)
 
     def plan_default(self) -> Plan:
         """What a request that names nothing gets."""

@@ -9,7 +9,6 @@ sentence; the first piece is a short phrase, so that audio starts soon.
 """
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -37,8 +36,6 @@ _PHRASE_START = re.compile(
     r"\s(?=(?:and|but|or|so|because|while|which|when|where|although|though|if)\s)",
     re.IGNORECASE,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
 
 Phonemize = Callable[[str], str]
 
@@ -62,14 +59,6 @@ class Piece:
 
     def __add__(self, other: "Piece") -> "Piece":
         return Piece(f"{self.text} {other.text}", f"{self.phonemes} {other.phonemes}")
-
-
-def normalize(text: str) -> str:
-    """Clean text for G2P: no control characters, single spaces, trimmed."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", text.replace("\t", " "))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 def split_sentences(text: str) -> list[str]:
