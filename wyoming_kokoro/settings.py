@@ -32,6 +32,8 @@ class Settings:
     use_misaki: bool = True
     lexicon: Path | None = None
     """The user's pronunciations (JSON or YAML)."""
+    blends: tuple[str, ...] = ()
+    """Voice blends offered as voices of their own: af_heart:0.7+af_bella:0.3."""
     uri: str = DEFAULT_URI
     zeroconf: str | None = None
     """The name to announce with zeroconf; None: not announced."""

@@ -17,6 +17,7 @@ STYLE_SIZE = 256
 PREFERRED_VOICES = ("af_heart", "af_bella", "bf_emma", "af_nicole", "jf_alpha")
 _VOICE_NAME = re.compile(r"^[a-z]{2}_[a-z0-9]+$")
 _GENDERS = {"f": "female", "m": "male"}
+MAX_BLEND = 8
 
 
 class UnknownVoiceError(ValueError):
@@ -39,9 +40,12 @@ class Voice:
     pack: np.ndarray
     """float32, shape (rows, 256); row n-1 is the style for n tokens."""
 
+    label: str = ""
+    """For people: Heart; derived from the name when empty."""
+
     @property
     def description(self) -> str:
-        label = self.name.split("_", 1)[1].title()
+        label = self.label or self.name.split("_", 1)[1].title()
         return f"{label} - {self.language.name}, {self.gender}"
 
     def style(self, token_count: int) -> np.ndarray:
@@ -55,6 +59,12 @@ class VoiceCatalog:
 
     def __init__(self, voices: Iterable[Voice]) -> None:
         self._voices = {voice.name: voice for voice in voices}
+
+    def add_blends(self, specs: Iterable[str]) -> None:
+        """Offer these blends (af_heart:0.7+af_bella:0.3) as voices of their own."""
+        for spec in specs:
+            blend = self.get(spec)
+            self._voices[blend.name] = blend
 
     @classmethod
     def load(cls, paths: Iterable[Path]) -> "VoiceCatalog":
@@ -81,10 +91,37 @@ class VoiceCatalog:
         return sorted(self._voices)
 
     def get(self, name: str) -> Voice:
+        """A voice by name; a name with "+" is a blend of installed voices."""
         voice = self._voices.get(name)
+        if voice is None and "+" in name:
+            voice = self._blend(name)
         if voice is None:
             raise UnknownVoiceError(name, self._voices)
         return voice
+
+    def _blend(self, spec: str) -> Voice:
+        """af_heart+af_bella (equal parts) or af_heart:0.7+af_bella:0.3."""
+        parts: list[tuple[Voice, float]] = []
+        for part in spec.split("+"):
+            name, _, weight = part.strip().partition(":")
+            try:
+                share = float(weight) if weight else 1.0
+            except ValueError:
+                share = float("nan")
+            if not (0 < share < float("inf")):
+                raise UnknownVoiceError(f"{spec} (bad weight {weight!r})", self._voices)
+            parts.append((self.get(name), share))
+        if len(parts) > MAX_BLEND or any("+" in voice.name for voice, _ in parts):
+            raise UnknownVoiceError(f"{spec} (at most {MAX_BLEND} plain voices)", self._voices)
+        total = sum(share for _, share in parts)
+        first = parts[0][0]
+        rows = min(len(voice.pack) for voice, _ in parts)
+        pack = sum(voice.pack[:rows] * (share / total) for voice, share in parts)
+        label = " + ".join(
+            f"{voice.name.split('_', 1)[1].title()} {share / total:.0%}" for voice, share in parts
+        )
+        name = spec.replace(" ", "")
+        return Voice(name, first.language, first.gender, np.asarray(pack, np.float32), label)
 
     def default(self) -> Voice:
         """The best installed voice."""

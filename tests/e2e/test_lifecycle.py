@@ -106,6 +106,8 @@ def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
             "wyoming_kokoro",
             "speak",
             *common,
+            "--language",
+            "en_US",
             "--text",
             "Hi.",
             "--output",
@@ -123,7 +125,7 @@ def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
         text=True,
         timeout=120,
     ).stdout
-    assert "jm_kumo\ten_US\tmale\tKumo - Japanese, male" in listing.splitlines()
+    assert "jm_kumo\tja_JP\tmale\tKumo - Japanese, male" in listing.splitlines()
 
 
 @pytest.mark.parametrize(

@@ -44,8 +44,8 @@ async def test_describe_lists_every_voice_with_its_languages(server: Server) -> 
         "jf_tebukuro",
         "jm_kumo",
     }
-    # No Japanese G2P is installed, so the voices are offered for English only.
-    assert all(voice.languages == ["en_US"] for voice in voices.values())
+    # Their own language, and the server's --language.
+    assert all(voice.languages == ["ja_JP", "en_US"] for voice in voices.values())
     assert voices["jm_kumo"].description == "Kumo - Japanese, male"
 
 
@@ -117,6 +117,22 @@ async def test_voice_and_language_from_the_request(server: Server) -> None:
         )
     assert loudness(male.groups()[0]) > 0.02
     assert seconds(french.groups()[0]) > 0.3
+
+
+async def test_japanese_and_mandarin_requests(server: Server) -> None:
+    async with server.client() as client:
+        japanese = await request(
+            client,
+            [Synthesize(text="今日は晴れです。", voice=SynthesizeVoice(language="ja_JP")).event()],
+            until="audio-stop",
+        )
+        mandarin = await request(
+            client,
+            [Synthesize(text="今天天气很好。", voice=SynthesizeVoice(language="zh_CN")).event()],
+            until="audio-stop",
+        )
+    assert seconds(japanese.groups()[0]) > 0.8 and loudness(japanese.groups()[0]) > 0.02
+    assert seconds(mandarin.groups()[0]) > 0.8 and loudness(mandarin.groups()[0]) > 0.02
 
 
 async def test_describe_is_answered_at_once_during_a_long_synthesis(
