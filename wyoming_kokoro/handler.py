@@ -6,6 +6,7 @@ arriving while earlier sentences are being spoken.
 """
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -123,9 +124,10 @@ class KokoroEventHandler(AsyncEventHandler):
     async def run(self) -> None:
         if not self._slots.take():
             _LOGGER.warning("Refused a client: %s connections already", self._slots.limit)
-            await self._error(
-                f"Server busy: {self._slots.limit} clients are connected already", "busy"
-            )
+            with contextlib.suppress(ConnectionError):
+                await self._error(
+                    f"Server busy: {self._slots.limit} clients are connected already", "busy"
+                )
             await self.disconnect()
             self.writer.close()
             return
@@ -134,9 +136,10 @@ class KokoroEventHandler(AsyncEventHandler):
                 await self.handle_event(event)
         except ProtocolError as err:
             _LOGGER.debug("Closing a connection: %s", err)
-            await self._error(str(err), "protocol")
+            with contextlib.suppress(ConnectionError):
+                await self._error(str(err), "protocol")
         except ConnectionError:
-            pass
+            _LOGGER.debug("Client gone")
         finally:
             self._slots.give_back()
             await self.disconnect()
@@ -208,25 +211,26 @@ class KokoroEventHandler(AsyncEventHandler):
         self._jobs.put_nowait(request)
 
     async def _work(self) -> None:
-        while True:
-            job = await self._jobs.get()
-            if isinstance(job, _StreamEnd):
-                await self.write_event(SynthesizeStopped().event())
-                continue
-            try:
-                self._busy = True
-                await self._speak(job)
-            except (ConnectionError, asyncio.CancelledError):
-                raise
-            except Exception as err:
-                _LOGGER.warning(
-                    "Request failed: %s",
-                    err,
-                    exc_info=_LOGGER.isEnabledFor(logging.DEBUG),
-                )
-                await self._error(str(err), type(err).__name__)
-            finally:
-                self._busy = False
+        try:
+            while True:
+                job = await self._jobs.get()
+                if isinstance(job, _StreamEnd):
+                    await self.write_event(SynthesizeStopped().event())
+                    continue
+                try:
+                    self._busy = True
+                    await self._speak(job)
+                except (ConnectionError, asyncio.CancelledError):
+                    raise
+                except Exception as err:
+                    _LOGGER.warning(
+                        "Request failed: %s", err, exc_info=_LOGGER.isEnabledFor(logging.DEBUG)
+                    )
+                    await self._error(str(err), type(err).__name__)
+                finally:
+                    self._busy = False
+        except ConnectionError:
+            _LOGGER.debug("Client gone while being answered")
 
     async def _speak(self, request: Request) -> None:
         audio = self._synthesizer.stream(request)

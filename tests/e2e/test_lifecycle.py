@@ -1,6 +1,7 @@
 """Start-up, discovery and shutdown of the real server process."""
 
 import asyncio
+import signal
 import subprocess
 import sys
 import wave
@@ -8,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from wyoming.client import AsyncClient
 from wyoming.tts import Synthesize
 from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
 from wyoming_kokoro.discovery import SERVICE_TYPE
 
-from .server import loudness, run_server
+from .server import loudness, request, run_server
 
 NAME = "kokoro-e2e-test"
 
@@ -162,3 +164,22 @@ def test_bad_settings_are_one_clear_line(data_dir: Path, args: list[str], messag
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_unix_socket_uri(data_dir: Path, tmp_path: Path) -> None:
+    socket_path = tmp_path / "kokoro.sock"
+    uri = f"unix://{socket_path}"
+    argv = [sys.executable, "-m", "wyoming_kokoro", "--uri", uri, "--data-dir", str(data_dir)]
+    process = subprocess.Popen([*argv, "--no-download", "--language", "en_US"])
+    try:
+        async with asyncio.timeout(60):
+            while not socket_path.exists():
+                assert process.poll() is None
+                await asyncio.sleep(0.1)
+        async with AsyncClient.from_uri(uri) as client:
+            reply = await request(client, [Synthesize(text="Lights on.").event()], "audio-stop")
+        assert loudness(reply.groups()[0]) > 0.02
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+    assert not socket_path.exists()
