@@ -53,12 +53,16 @@ def test_wrong_hash_is_refused(real_file: bytes, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_server_error_is_reported(real_file: bytes, tmp_path: Path) -> None:
+def test_server_error_is_reported_without_pointless_retries(
+    real_file: bytes, tmp_path: Path
+) -> None:
+    route = Route(b"", status=500)
     with (
-        serve_files({"/v": Route(b"", status=500)}) as url,
+        serve_files({"/v": route}) as url,
         pytest.raises(DownloadError, match="500"),
     ):
         download(f"{url}/v", expect(real_file), tmp_path / "v.bin")
+    assert len(route.requests) == 1
     assert list(tmp_path.iterdir()) == []
 
 

@@ -49,11 +49,14 @@ def download(url: str, expected: RemoteFile, target: Path, timeout: float = 30.0
     partial = target.with_name(target.name + ".part")
     problem = ""
     for attempt in range(1, ATTEMPTS + 1):
+        had = _size(partial)
         try:
             _fetch(url, partial, expected.size, timeout)
         except DownloadError as err:
+            if _size(partial) <= had:
+                raise  # nothing came: no server, no network; trying again will not help
             problem = str(err)
-            _LOGGER.warning("Download of %s failed (attempt %s): %s", url, attempt, err)
+            _LOGGER.warning("Download of %s broke off (attempt %s): %s", url, attempt, err)
             continue
         size = partial.stat().st_size
         digest = sha256_of(partial) if size == expected.size else None
@@ -70,8 +73,12 @@ def download(url: str, expected: RemoteFile, target: Path, timeout: float = 30.0
     raise DownloadError(f"{url}: {problem} ({ATTEMPTS} attempts)")
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def _fetch(url: str, partial: Path, size: int, timeout: float) -> None:
-    have = partial.stat().st_size if partial.exists() else 0
+    have = _size(partial)
     if have >= size:
         # Longer than the real file: start over rather than trust it.
         partial.unlink()

@@ -98,7 +98,8 @@ class _Search:
             except UnusableFileError:
                 raise
             except (DownloadError, ProvisionError, OSError) as err:
-                _LOGGER.warning("%s from %s: %s", self.what, source, err)
+                # Only worth a warning if no later source works: then it is in the error.
+                _LOGGER.info("No %s from %s: %s", self.what, source, err)
                 self.tried.append(f"{source}: {err}")
                 continue
             if path is not None:
