@@ -8,13 +8,13 @@ import pytest
 
 from wyoming_kokoro import engine as engine_module
 from wyoming_kokoro.engine import (
-    MAX_TOKENS,
     Engine,
     EngineSettings,
     ModelError,
     choose_providers,
 )
 from wyoming_kokoro.store import ModelFiles
+from wyoming_kokoro.text import MAX_PHONEMES
 from wyoming_kokoro.voices import VoiceCatalog
 
 CPU = "CPUExecutionProvider"
@@ -88,7 +88,7 @@ def test_a_broken_model_file_names_the_file(tmp_path) -> None:
 
 def test_unknown_characters_are_dropped_and_tokens_capped(engine: Engine) -> None:
     assert engine.tokens("a🙂b") == [engine.vocab["a"], engine.vocab["b"]]
-    assert len(engine.tokens("a" * 2000)) == MAX_TOKENS
+    assert len(engine.tokens("a" * 2000)) == MAX_PHONEMES
 
 
 def test_real_model_speaks(engine: Engine, voices: VoiceCatalog) -> None:

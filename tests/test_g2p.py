@@ -114,7 +114,7 @@ def test_a_language_whose_g2p_is_not_installed_is_not_supported(
 ) -> None:
     japanese = find_language("ja_JP")
     assert japanese is not None
-    monkeypatch.setitem(g2p_module._OWN_G2P, "ja_JP", (object, "no_such_japanese_g2p"))
+    monkeypatch.setitem(g2p_module._OWN_G2P, "ja_JP", (object, ("no_such_japanese_g2p",)))
     fresh = G2P()
     assert not fresh.supports(japanese)
     with pytest.raises(ValueError, match="No G2P is installed for Japanese"):

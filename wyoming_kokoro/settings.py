@@ -47,12 +47,20 @@ def env_name(option: str) -> str:
     return "KOKORO_" + option.lstrip("-").replace("-", "_").upper()
 
 
+def parse_bool(value: str) -> bool:
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{value!r}: expected true or false")
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
-    if value.strip().lower() in _TRUE:
-        return True
-    if value.strip().lower() in _FALSE:
-        return False
-    raise ValueError(f"{name}={value!r}: expected true or false")
+    try:
+        return parse_bool(value)
+    except ValueError as err:
+        raise ValueError(f"{name}={err}") from err

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 MAX_PHONEMES = 510
+"""The most the model reads in one run (its input is 512 tokens with the pads)."""
 PIECE_PHONEMES = 100
 
 # A piece may grow to this many times the phonemes already sent: Kokoro runs at

@@ -51,6 +51,16 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m wyoming_kokoro ARGS`, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def answers_describe(port: int) -> bool:
     """Whether a Wyoming server on this port answers describe (plain sockets, so
     that it works inside and outside an event loop)."""

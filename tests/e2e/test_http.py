@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from wyoming.tts import Synthesize
 
-from .server import Server, free_port, loudness, request, run_server
+from .server import Server, free_port, loudness, request, run_cli, run_server
 
 
 def get(url: str, data: bytes | None = None) -> tuple[int, bytes, str]:
@@ -107,15 +107,6 @@ def test_openai_speech_errors_are_400_with_a_reason(
     status, data, _ = get(f"{http}/v1/audio/speech", json.dumps(body).encode())
     assert status == 400
     assert message in json.loads(data)["error"]["message"]
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wyoming_kokoro", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_check_asks_a_running_server(http_server: tuple[Server, str]) -> None:

@@ -16,7 +16,7 @@ from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
 from wyoming_kokoro.discovery import SERVICE_TYPE
 
-from .server import loudness, request, run_server
+from .server import loudness, request, run_cli, run_server
 
 NAME = "kokoro-e2e-test"
 
@@ -67,33 +67,14 @@ async def test_zeroconf_announces_the_server_and_sigterm_stops_it_cleanly(
 
 def test_speak_writes_a_wav_file(data_dir: Path, tmp_path: Path) -> None:
     output = tmp_path / "x.wav"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wyoming_kokoro",
-            "speak",
-            "--data-dir",
-            str(data_dir),
-            "--no-download",
-            "--voice",
-            "jf_alpha",
-            "--language",
-            "en_US",
-            "--text",
-            "The kitchen lights are on.",
-            "--output",
-            str(output),
-        ],
-        check=True,
-        timeout=120,
+    text = "The kitchen lights are on."
+    common = ["--data-dir", str(data_dir), "--no-download", "--language", "en_US"]
+    result = run_cli(
+        "speak", *common, "--voice", "jf_alpha", "--text", text, "--output", str(output)
     )
+    assert result.returncode == 0, result.stderr
     with wave.open(str(output)) as wav:
-        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (
-            24000,
-            1,
-            2,
-        )
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (24000, 1, 2)
         samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
     assert 1.0 < len(samples) / 24000 < 4.0
     assert loudness(samples) > 0.02
@@ -101,32 +82,15 @@ def test_speak_writes_a_wav_file(data_dir: Path, tmp_path: Path) -> None:
 
 def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
     common = ["--data-dir", str(data_dir), "--no-download"]
+    speak = ["speak", *common, "--language", "en_US", "--text", "Hi.", "--output", "-"]
     wav = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wyoming_kokoro",
-            "speak",
-            *common,
-            "--language",
-            "en_US",
-            "--text",
-            "Hi.",
-            "--output",
-            "-",
-        ],
+        [sys.executable, "-m", "wyoming_kokoro", *speak],
         check=True,
         capture_output=True,
         timeout=120,
     ).stdout
     assert wav[:4] == b"RIFF" and len(wav) > 10_000
-    listing = subprocess.run(
-        [sys.executable, "-m", "wyoming_kokoro", "voices", *common],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    listing = run_cli("voices", *common).stdout
     assert "jm_kumo\tja_JP\tmale\tKumo - Japanese, male" in listing.splitlines()
 
 
@@ -134,33 +98,13 @@ def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
     ("args", "message"),
     [
         (["--voice", "xx_nobody"], "Voice 'xx_nobody' is not installed"),
-        (
-            ["--model", "/nonexistent/model.onnx"],
-            "/nonexistent/model.onnx does not exist",
-        ),
+        (["--model", "/nonexistent/model.onnx"], "/nonexistent/model.onnx does not exist"),
         (["--speed", "5"], "Speed 5.0 is outside"),
     ],
 )
 def test_bad_settings_are_one_clear_line(data_dir: Path, args: list[str], message: str) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wyoming_kokoro",
-            "speak",
-            "--data-dir",
-            str(data_dir),
-            "--no-download",
-            "--text",
-            "Hi.",
-            "--output",
-            "-",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    common = ["--data-dir", str(data_dir), "--no-download"]
+    result = run_cli("speak", *common, "--text", "Hi.", "--output", "-", *args)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
