@@ -2,7 +2,10 @@
 
 wyoming-kokoro [serve] [options]     the Wyoming server (the default)
 wyoming-kokoro speak --text ... --output out.wav
-wyoming-kokoro voices
+wyoming-kokoro voices                the installed voices
+wyoming-kokoro download              fetch or assemble the model, then exit
+wyoming-kokoro doctor                check the installation
+wyoming-kokoro check [--uri URI]     ask a running server `describe` (health check)
 """
 
 import argparse
@@ -23,6 +26,7 @@ from .doctor import run_doctor
 from .download import DownloadError
 from .engine import PROVIDERS, EngineSettings, ModelError
 from .handler import HandlerSettings
+from .lexicon import LexiconError
 from .runtime import load_synthesizer
 from .server import serve
 from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name, parse_bool
@@ -40,6 +44,7 @@ _USER_ERRORS = (
     DownloadError,
     RequestError,
     UnknownVoiceError,
+    LexiconError,
 )
 
 

