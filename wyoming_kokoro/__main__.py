@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         speech, "--lexicon", "Pronunciations: JSON or YAML, word to /phonemes/ or respelling", Path
     )
     _switch(speech, "--no-normalize", "KOKORO_NORMALIZE", "Read markup, units and times as written")
+    _option(speech, "--cache-mb", "Keep recent answers' audio, up to MB (0: off)", float, 0.0)
     _option(speech, "--max-text-chars", "Longest text accepted", int, 100_000)
     engine = common.add_argument_group("engine")
     _option(engine, "--provider", "ONNX Runtime provider", default="cpu", choices=PROVIDERS)
@@ -211,6 +212,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             speed=args.speed,
             max_text_chars=args.max_text_chars,
             normalize=args.normalize,
+            cache_bytes=int(args.cache_mb * 1024 * 1024),
         ),
         # Server options exist only for `serve`; elsewhere the defaults hold.
         handler=HandlerSettings(

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .audio import BYTES_PER_SECOND, join_piece, to_pcm
+from .cache import AudioCache
 from .engine import Engine
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
@@ -43,6 +44,9 @@ class SpeechSettings:
     max_text_chars: int = 100_000
     normalize: bool = True
     """Spell out markup, units, times and abbreviations before G2P."""
+
+    cache_bytes: int = 0
+    """Keep the audio of recent answers up to this size; 0: off."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Synthesizer:
             raise RequestError(f"Unknown language {settings.language!r}")
         self.default_voice = voices.get(settings.voice) if settings.voice else voices.default()
         self.metrics = Metrics(lambda: g2p.fallbacks)
+        self.cache = AudioCache(settings.cache_bytes)
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
 
@@ -150,18 +155,33 @@ class Synthesizer:
             # Normalizing a long text takes a while: not on the event loop.
             plan = await loop.run_in_executor(self._g2p_thread, self.plan, request)
             _LOGGER.debug("%s reads %s: %s", plan.voice.name, plan.language.tag, plan.text)
-            pieces = self.pieces(plan)
-            next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-            while (piece := await next_piece) is not None:
-                next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-                pcm = await loop.run_in_executor(self._model_thread, self.render, piece, plan)
+            key = (plan.text, plan.voice.name, plan.language.tag, plan.speed)
+            cached = self.cache.get(key)
+            made: list[bytes] = []
+            async for pcm in self._pieces(plan) if cached is None else _replay(cached):
                 if pcm and seconds == 0.0:
                     self.metrics.first_audio.observe(time.perf_counter() - start)
                 seconds += len(pcm) / BYTES_PER_SECOND
+                made.append(pcm)
                 yield pcm
+            if cached is None:
+                self.cache.put(key, made)
         except Exception as err:
             self.metrics.errors.labels(type(err).__name__).inc()
             raise
         if seconds:
             self.metrics.audio_seconds.inc(seconds)
             self.metrics.real_time_factor.observe((time.perf_counter() - start) / seconds)
+
+    async def _pieces(self, plan: Plan) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        pieces = self.pieces(plan)
+        next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+        while (piece := await next_piece) is not None:
+            next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+            yield await loop.run_in_executor(self._model_thread, self.render, piece, plan)
+
+
+async def _replay(pieces: list[bytes]) -> AsyncIterator[bytes]:
+    for pcm in pieces:
+        yield pcm

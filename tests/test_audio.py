@@ -1,0 +1,44 @@
+import io
+import wave
+
+import numpy as np
+
+from wyoming_kokoro.audio import EDGE_SECONDS, SAMPLE_RATE, join_piece, to_pcm, wav_bytes
+
+
+def tone(seconds: float, level: float = 0.5) -> np.ndarray:
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def test_silent_edges_are_trimmed_and_the_pause_added() -> None:
+    silence = np.zeros(int(0.5 * SAMPLE_RATE), dtype=np.float32)
+    audio = np.concatenate([silence, tone(1.0), silence])
+    joined = join_piece(audio, pause=0.3)
+    edge = int(EDGE_SECONDS * SAMPLE_RATE)
+    assert abs(len(joined) - (SAMPLE_RATE + 2 * edge + int(0.3 * SAMPLE_RATE))) <= 2
+    assert not joined[-int(0.3 * SAMPLE_RATE) :].any()
+
+
+def test_edges_fade_to_zero_so_seams_do_not_click() -> None:
+    # A piece that starts and ends mid-wave, at full level.
+    joined = join_piece(tone(0.5, level=0.9)[37:-41], pause=0.0)
+    assert abs(joined[0]) < 1e-6 and abs(joined[-1]) < 1e-6
+    # No jump between neighbouring samples larger than the tone itself makes.
+    seam = np.concatenate([joined, joined])
+    assert np.max(np.abs(np.diff(seam))) < 0.9 * 2 * np.pi * 220 / SAMPLE_RATE + 1e-3
+
+
+def test_all_silence_is_nothing() -> None:
+    assert len(join_piece(np.zeros(24000, dtype=np.float32), pause=0.3)) == 0
+
+
+def test_pcm_is_clipped_16_bit_little_endian() -> None:
+    pcm = to_pcm(np.array([0.0, 1.0, -1.0, 2.0, -2.0], dtype=np.float32))
+    assert np.frombuffer(pcm, dtype="<i2").tolist() == [0, 32767, -32767, 32767, -32767]
+
+
+def test_wav_header() -> None:
+    with wave.open(io.BytesIO(wav_bytes(to_pcm(tone(0.1))))) as wav:
+        assert (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) == (SAMPLE_RATE, 2, 1)
+        assert wav.getnframes() == int(0.1 * SAMPLE_RATE)
