@@ -162,6 +162,17 @@ def piper_server(log_dir: Path) -> Iterator[Server]:
         yield server
 
 
+def session_summary(engine: Engine) -> str:
+    """The session options the engine chose, as ONNX Runtime reports them."""
+    options = engine.session.get_session_options()
+    return (
+        f"onnxruntime {ort.__version__}, {engine.provider}, "
+        f"{options.intra_op_num_threads} threads, {options.graph_optimization_level.name}, "
+        f"memory patterns {'on' if options.enable_mem_pattern else 'off'}, "
+        f"arena {'on' if options.enable_cpu_mem_arena else 'off'}, default spinning"
+    )
+
+
 def print_table(report: dict[str, Any]) -> None:
     servers: list[ServerResult] = report["servers"]
     floors: dict[str, float] = report["bare_session_seconds"]
@@ -225,8 +236,7 @@ def main() -> None:
         + platform.python_version(),
         "runs": args.runs,
         "model": f"{files.model.path.name} ({files.model.source})",
-        "session": f"onnxruntime {ort.__version__}, {engine.provider}, {engine.threads} threads, "
-        "graph optimization all, default spinning",
+        "session": session_summary(engine),
         "servers": servers,
         "bare_session_seconds": bare_session_seconds(engine, voices, g2p, texts, args.runs),
         "g2p_ms_per_sentence": g2p_ms_per_sentence(g2p, texts),
