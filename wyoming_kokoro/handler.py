@@ -180,6 +180,13 @@ class KokoroEventHandler(AsyncEventHandler):
     async def disconnect(self) -> None:
         self._worker.cancel()
 
+    async def stop(self) -> None:
+        """The server is stopping: a client waiting for audio is told why it ends."""
+        if self._busy or not self._jobs.empty():
+            with contextlib.suppress(ConnectionError):
+                await self._error("The server is stopping", "stopping")
+        await super().stop()
+
     async def _start_stream(self, start: SynthesizeStart) -> None:
         if self._stream is not None:
             await self._error("synthesize-start inside a stream: the earlier stream ends here")

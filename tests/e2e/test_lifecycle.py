@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from wyoming.client import AsyncClient
+from wyoming.error import Error
 from wyoming.tts import Synthesize
 from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
@@ -54,11 +55,16 @@ async def test_zeroconf_announces_the_server_and_sigterm_stops_it_cleanly(
         assert name == f"{NAME}.{SERVICE_TYPE}"
         assert port == server.port
         assert addresses == ["127.0.0.1"]
-        # Stopped in the middle of a synthesis.
+        # Stopped in the middle of a synthesis: the client is told.
         async with server.client() as client:
             await client.write_event(Synthesize(text="Hello there. " * 40).event())
             assert (await client.read_event()) is not None
             assert server.stop() == 0
+            last = None
+            while (event := await client.read_event()) is not None:
+                last = event
+            assert last is not None and last.type == "error"
+            assert Error.from_event(last).text == "The server is stopping"
     log = server.log_text()
     assert "Traceback" not in log
     assert "Zeroconf announcement withdrawn" not in log  # only at debug level
