@@ -31,6 +31,13 @@ def test_split_sentences_keeps_punctuation_and_lines() -> None:
     ]
 
 
+def test_titles_do_not_end_sentences() -> None:
+    assert split_sentences("Dr. Smith and Mrs. Jones live on Mt. Hood. Nice!") == [
+        "Dr. Smith and Mrs. Jones live on Mt. Hood.",
+        "Nice!",
+    ]
+
+
 def test_decimal_points_and_times_do_not_end_sentences() -> None:
     assert split_sentences("It is 21.5 degrees at 3:45 PM. Nice.") == [
         "It is 21.5 degrees at 3:45 PM.",

@@ -29,7 +29,10 @@ SENTENCE_PAUSE = 0.3
 CLAUSE_PAUSE = 0.15
 WORD_PAUSE = 0.05
 
-_SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]]*(?=\s)|\n")
+# "Dr. Smith" is one sentence: no cut after a title's dot.
+_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "Mt", "vs", "No")
+_NOT_A_TITLE = "".join(rf"(?<!\b{title})" for title in _TITLES)
+_SENTENCE_END = re.compile(_NOT_A_TITLE + r"[.!?…。！？]+[\"'”’)\]]*(?=\s)|\n")
 _CLAUSE_END = re.compile(r"[,;:、，；：]+[\"'”’)\]]*(?=\s)|\s[—–-]+(?=\s)")
 _WORD_END = re.compile(r"\S(?=\s)")
 # Words before which a long first sentence may be cut when it has no early comma.
