@@ -28,7 +28,7 @@ from typing import Any
 
 import onnxruntime as ort
 
-from tests.e2e.server import Server, free_port, run_process
+from tests.e2e.server import Server, free_port, memory_mb, run_process
 from wyoming_kokoro.engine import Engine, EngineSettings
 from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
 from wyoming_kokoro.languages import ENGLISH
@@ -75,13 +75,6 @@ def median_of(values: list[float]) -> float:
     return float(statistics.median(values))
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def measure_server(
     name: str, server: Server, texts: dict[str, list[str]], runs: int
 ) -> ServerResult:
@@ -101,7 +94,7 @@ async def measure_server(
                 audio=median_of([t.audio for t in timings]),
                 rtf=median_of([t.total / t.audio for t in timings]),
             )
-    result.peak_rss_mb = peak_rss_mb(server.process.pid)
+    result.peak_rss_mb = memory_mb(server.process.pid, "VmHWM")
     return result
 
 

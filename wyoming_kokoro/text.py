@@ -25,6 +25,10 @@ GROWTH = 2
 MIN_FIRST_WORDS_AT_PUNCTUATION = 2
 MIN_FIRST_WORDS = 3
 
+SENTENCE_MARKS = ".!?…。！？"
+CLAUSE_MARKS = ",;:、，；："
+_CLOSERS = "\"'”’)]"
+
 SENTENCE_PAUSE = 0.3
 CLAUSE_PAUSE = 0.15
 WORD_PAUSE = 0.05
@@ -32,8 +36,12 @@ WORD_PAUSE = 0.05
 # "Dr. Smith" is one sentence: no cut after a title's dot.
 _TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "Mt", "vs", "No")
 _NOT_A_TITLE = "".join(rf"(?<!\b{title})" for title in _TITLES)
-_SENTENCE_END = re.compile(_NOT_A_TITLE + r"[.!?…。！？]+[\"'”’)\]]*(?=\s)|\n")
-_CLAUSE_END = re.compile(r"[,;:、，；：]+[\"'”’)\]]*(?=\s)|\s[—–-]+(?=\s)")
+_SENTENCE_END = re.compile(
+    rf"{_NOT_A_TITLE}[{re.escape(SENTENCE_MARKS)}]+[{re.escape(_CLOSERS)}]*(?=\s)|\n"
+)
+_CLAUSE_END = re.compile(
+    rf"[{re.escape(CLAUSE_MARKS)}]+[{re.escape(_CLOSERS)}]*(?=\s)|\s[—–-]+(?=\s)"
+)
 _WORD_END = re.compile(r"\S(?=\s)")
 # Words before which a long first sentence may be cut when it has no early comma.
 _PHRASE_START = re.compile(
@@ -54,10 +62,10 @@ class Piece:
     @property
     def pause(self) -> float:
         """Seconds of silence that naturally follow this piece."""
-        end = self.text.rstrip("\"'”’)] ")[-1:]
-        if end and end in ".!?…。！？":
+        end = self.text.rstrip(_CLOSERS + " ")[-1:]
+        if end and end in SENTENCE_MARKS:
             return SENTENCE_PAUSE
-        if end and end in ",;:、，；：—–-":
+        if end and end in CLAUSE_MARKS + "—–-":
             return CLAUSE_PAUSE
         return WORD_PAUSE
 

@@ -44,9 +44,12 @@ class Voice:
     """For people: Heart; derived from the name when empty."""
 
     @property
+    def title(self) -> str:
+        return self.label or self.name.split("_", 1)[1].title()
+
+    @property
     def description(self) -> str:
-        label = self.label or self.name.split("_", 1)[1].title()
-        return f"{label} - {self.language.name}, {self.gender}"
+        return f"{self.title} - {self.language.name}, {self.gender}"
 
     def style(self, token_count: int) -> np.ndarray:
         """The style vector for an input of `token_count` tokens, shape (1, 256)."""
@@ -117,27 +120,26 @@ class VoiceCatalog:
         first = parts[0][0]
         rows = min(len(voice.pack) for voice, _ in parts)
         pack = sum(voice.pack[:rows] * (share / total) for voice, share in parts)
-        label = " + ".join(
-            f"{voice.name.split('_', 1)[1].title()} {share / total:.0%}" for voice, share in parts
-        )
+        label = " + ".join(f"{voice.title} {share / total:.0%}" for voice, share in parts)
         name = spec.replace(" ", "")
         return Voice(name, first.language, first.gender, np.asarray(pack, np.float32), label)
 
     def default(self) -> Voice:
         """The best installed voice."""
-        for name in PREFERRED_VOICES:
-            if name in self._voices:
-                return self._voices[name]
-        return next(iter(self))
+        best = _best(self)
+        assert best is not None, "a catalog has voices"
+        return best
 
     def for_language(self, language: Language) -> Voice | None:
         """The best installed voice whose native language this is."""
-        native = [voice for voice in self if voice.language == language]
-        for name in PREFERRED_VOICES:
-            for voice in native:
-                if voice.name == name:
-                    return voice
-        return native[0] if native else None
+        return _best(voice for voice in self if voice.language == language)
+
+
+def _best(voices: Iterable[Voice]) -> Voice | None:
+    """The most preferred of `voices`, else the first by name."""
+    candidates = list(voices)
+    rank = {name: i for i, name in enumerate(PREFERRED_VOICES)}
+    return min(candidates, key=lambda v: rank.get(v.name, len(rank)), default=None)
 
 
 def _voice_from_pack(name: str, pack: np.ndarray) -> Voice | None:

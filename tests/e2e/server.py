@@ -51,6 +51,14 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
+def memory_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's memory from /proc: VmRSS now, or VmHWM, its peak."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """`python -m wyoming_kokoro ARGS`, its output captured."""
     return subprocess.run(

@@ -10,7 +10,7 @@ import pytest
 from wyoming.info import Describe
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
-from .server import Reply, Server, loudness, request, run_server
+from .server import Reply, Server, loudness, memory_mb, request, run_server
 
 CLIENTS = 8
 REQUESTS = 25
@@ -22,13 +22,6 @@ STREAM = ["It is sunny. ", "Have a ", "nice day!"]
 def soak_server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with run_server(data_dir, tmp_path_factory.mktemp("logs"), "--language", "en_US") as server:
         yield server
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def complete(reply: Reply, streaming: bool) -> bool:
@@ -79,9 +72,9 @@ async def test_soak(soak_server: Server, capsys: pytest.CaptureFixture[str]) -> 
     describing = asyncio.create_task(describer())
     clients = asyncio.gather(*(client(n) for n in range(CLIENTS)))
     await first_round.wait()
-    rss_first = rss_mb(soak_server.process.pid)
+    rss_first = memory_mb(soak_server.process.pid)
     await clients
-    rss_last = rss_mb(soak_server.process.pid)
+    rss_last = memory_mb(soak_server.process.pid)
     done.set()
     await describing
     elapsed = time.perf_counter() - start
