@@ -3,6 +3,7 @@
 import platform
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
 import onnxruntime as ort
@@ -11,7 +12,7 @@ from .download import sha256_of
 from .g2p import SPACY_PIPELINE, EspeakPhonemizer
 from .runtime import load_synthesizer
 from .settings import Settings
-from .store import provision
+from .store import ModelFiles, provision
 
 
 def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
@@ -33,16 +34,19 @@ def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
     check("spaCy pipeline", _spacy_pipeline)
     check("espeak-ng", lambda: EspeakPhonemizer("en-us")("hello world"))
     check("onnxruntime", lambda: f"{ort.__version__}, providers {ort.get_available_providers()}")
+    found: list[ModelFiles] = []
 
     def files() -> str:
-        found = provision(settings.store)
+        found.append(provision(settings.store))
         return "; ".join(
             f"{f.path} ({f.source}, {f.path.stat().st_size} bytes, sha256 {sha256_of(f.path)})"
-            for f in (found.model, found.voices)
+            for f in (found[0].model, found[0].voices)
         )
 
     if check("model and voices", files):
-        check("voices", lambda: _voices(settings))
+        # The files just found, as named files: not searched and verified again.
+        store = replace(settings.store, model=found[0].model.path, voices=found[0].voices.path)
+        check("voices", lambda: _voices(replace(settings, store=store)))
     out("" if not failures else f"{failures} check(s) failed: the server cannot start as set up")
     return 1 if failures else 0
 
