@@ -60,6 +60,8 @@ class ServerResult:
     peak_rss_mb: float
     figures: dict[str, dict[str, Figures]] = field(default_factory=dict)
     """text name -> mode -> figures"""
+    sharing: dict[str, float] = field(default_factory=dict)
+    """Short answers while a long reply is spoken to another client."""
 
 
 def load_texts() -> dict[str, list[str]]:
@@ -94,8 +96,26 @@ async def measure_server(
                 audio=median_of([t.audio for t in timings]),
                 rtf=median_of([t.total / t.audio for t in timings]),
             )
+    result.sharing = await measure_sharing(server.port, texts["assistant"][0], texts["short"])
     result.peak_rss_mb = memory_mb(server.process.pid, "VmHWM")
     return result
+
+
+async def measure_sharing(port: int, long_text: str, short_texts: list[str]) -> dict[str, float]:
+    """Short answers' first audio while another client receives a long reply."""
+    long_reply = asyncio.create_task(time_request(port, long_text, streaming=False))
+    firsts: list[float] = []
+    while not long_reply.done():
+        short = short_texts[len(firsts) % len(short_texts)]
+        firsts.append((await time_request(port, short, streaming=False)).first_audio)
+        await asyncio.sleep(0.5)
+    await long_reply
+    ranked = sorted(firsts)
+    return {
+        "short_answers": len(firsts),
+        "first_audio_p50": median_of(firsts),
+        "first_audio_p95": ranked[min(len(ranked) - 1, round(0.95 * (len(ranked) - 1)))],
+    }
 
 
 def bare_session_seconds(
@@ -194,7 +214,10 @@ def print_table(report: dict[str, Any]) -> None:
     for server in servers:
         print(
             f"{server.name}: ready in {server.ready_seconds:.2f} s, "
-            f"peak RSS {server.peak_rss_mb:.0f} MB"
+            f"peak RSS {server.peak_rss_mb:.0f} MB; short answers during a long reply "
+            f"to another client ({server.sharing['short_answers']:.0f}): first audio "
+            f"p50 {server.sharing['first_audio_p50']:.3f} s, "
+            f"p95 {server.sharing['first_audio_p95']:.3f} s"
         )
     g2p = report["g2p_ms_per_sentence"]
     print(

@@ -1,5 +1,6 @@
 """The handler with the real synthesizer, served in-process so faults can be injected."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
@@ -8,11 +9,13 @@ import pytest
 from wyoming.client import AsyncTcpClient
 from wyoming.error import Error
 from wyoming.server import AsyncTcpServer
-from wyoming.tts import Synthesize
+from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
+from wyoming_kokoro import handler
 from wyoming_kokoro.engine import Engine
-from wyoming_kokoro.handler import ConnectionSlots, HandlerSettings, KokoroEventHandler, build_info
+from wyoming_kokoro.handler import HandlerSettings, KokoroEventHandler, build_info
 from wyoming_kokoro.synthesizer import Synthesizer
+from wyoming_kokoro.workload import BusyError, Workload
 
 from .e2e.server import free_port, loudness, request
 
@@ -25,7 +28,7 @@ async def port(synthesizer: Synthesizer) -> AsyncIterator[int]:
         build_info(synthesizer, streaming=True),
         synthesizer,
         settings,
-        ConnectionSlots(settings.max_connections),
+        Workload(settings.max_requests, settings.max_queue),
     )
     server = AsyncTcpServer("127.0.0.1", free_port())
     await server.start(factory)
@@ -47,21 +50,100 @@ class FailsOnce:
         return self.session.run(*args, **kwargs)
 
 
+class FailsOnSecondRun:
+    """An ONNX session that breaks after the first piece, as a broken provider might."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.runs = 0
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.runs += 1
+        if self.runs == 2:
+            raise RuntimeError("ONNX Runtime: CoreML execution failed")
+        return self.session.run(*args, **kwargs)
+
+
+async def read_all(port: int, events: list) -> list:
+    """Send events, then read until the server closes the connection."""
+    received = []
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        for event in events:
+            await client.write_event(event)
+        while (event := await client.read_event()) is not None:
+            received.append(event)
+    return received
+
+
+TWO_PIECES = "Right now, the temperature in the kitchen is twenty one degrees."
+
+
+async def test_a_failure_after_audio_start_closes_what_was_opened(
+    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "session", FailsOnSecondRun(engine.session))
+    received = await read_all(port, [Synthesize(text=TWO_PIECES).event()])
+    types = [e.type for e in received]
+    assert types[0] == "audio-start" and "audio-chunk" in types
+    # The error, then the audio closed, then the connection.
+    assert types[-2:] == ["error", "audio-stop"]
+    assert "CoreML execution failed" in Error.from_event(received[-2]).text
+
+
+async def test_a_failure_mid_stream_ends_the_audio_and_the_stream(
+    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "session", FailsOnSecondRun(engine.session))
+    events = [
+        SynthesizeStart().event(),
+        SynthesizeChunk(text=TWO_PIECES).event(),
+        SynthesizeStop().event(),
+    ]
+    types = [e.type for e in await read_all(port, events)]
+    assert types[0] == "audio-start"
+    assert types[-3:] == ["error", "audio-stop", "synthesize-stopped"]
+
+
+async def test_a_worker_that_dies_closes_its_connection_with_an_error(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken:
+        def event(self) -> None:
+            raise AttributeError("a bug")
+
+    monkeypatch.setattr(handler, "SynthesizeStopped", Broken)
+    events = [SynthesizeStart().event(), SynthesizeStop().event()]
+    received = await read_all(port, events)
+    assert [e.type for e in received] == ["error"]
+    assert "a bug" in Error.from_event(received[0]).text
+
+
 async def test_an_onnx_failure_is_an_error_and_the_next_request_works(
     port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "session", FailsOnce(engine.session))
+    failed = await read_all(port, [Synthesize(text="Lights on.").event()])
+    assert [e.type for e in failed] == ["error"]
+    assert "CoreML execution failed" in Error.from_event(failed[0]).text
     async with AsyncTcpClient("127.0.0.1", port) as client:
-        failed = await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
-        assert failed.types == ["error"]
-        assert "CoreML execution failed" in Error.from_event(failed.events[0]).text
         works = await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
     assert loudness(works.groups()[0]) > 0.02
 
 
-def test_connection_slots_refuse_past_the_limit() -> None:
-    slots = ConnectionSlots(2)
-    assert slots.take() and slots.take()
-    assert not slots.take()
-    slots.give_back()
-    assert slots.take()
+async def test_the_workload_admits_a_queue_then_refuses() -> None:
+    workload = Workload(max_speaking=1, max_waiting=1)
+    async with workload.turn():
+        waiting = asyncio.create_task(_hold(workload))
+        await asyncio.sleep(0)
+        assert workload.waiting == 1
+        with pytest.raises(BusyError):
+            async with workload.turn():
+                pass
+    await waiting
+    async with workload.turn():
+        pass
+
+
+async def _hold(workload: Workload) -> None:
+    async with workload.turn():
+        await asyncio.sleep(0)

@@ -8,6 +8,7 @@ from wyoming_kokoro.text import (
     SENTENCE_PAUSE,
     WORD_PAUSE,
     Piece,
+    SentenceStream,
     fit_piece,
     plan_pieces,
     split_sentences,
@@ -141,3 +142,19 @@ def test_pieces_grow_to_the_piece_size_and_no_further() -> None:
     assert max(sizes) <= PIECE_PHONEMES
     assert sizes[1] <= 2 * sizes[0] + 1
     assert sum(size > PIECE_PHONEMES - 30 for size in sizes) > len(sizes) // 2
+
+
+def test_a_sentence_stream_gives_sentences_as_they_end() -> None:
+    stream = SentenceStream()
+    assert stream.add("It is sunny today. The high") == ["It is sunny today."]
+    assert stream.add(" is twenty degrees. Dr. Smith") == ["The high is twenty degrees."]
+    assert stream.finish() == "Dr. Smith"
+
+
+def test_a_sentence_stream_cuts_run_on_text_at_a_clause_then_a_space() -> None:
+    for text, last_mark in (("apples, pears and plums " * 6, ","), ("one two three " * 6, "e")):
+        stream = SentenceStream(hold_chars=40)
+        said = [s for word in text.split() for s in stream.add(word + " ")]
+        assert said and all(len(s) <= 60 for s in said)
+        assert said[0][-1] == last_mark
+        assert " ".join([*said, stream.finish()]).split() == text.split()

@@ -166,7 +166,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _option(server, "--samples-per-chunk", "Samples per audio-chunk event", int, 1024)
     _switch(server, "--no-streaming", "KOKORO_STREAMING", "Do not accept streamed text")
-    _option(server, "--max-connections", "Clients served at once", int, 16)
+    _option(
+        server,
+        "--max-requests",
+        "Requests spoken at once, taking turns on the model",
+        _positive_int,
+        HandlerSettings.max_requests,
+    )
+    _option(
+        server,
+        "--max-queue",
+        "Requests waiting for a turn; more are answered busy",
+        _count,
+        HandlerSettings.max_queue,
+    )
     _option(server, "--idle-timeout", "Close a silent connection after seconds", float, 60.0)
 
     speak = commands.add_parser("speak", parents=[common], help="Speak text into a WAV file")
@@ -180,6 +193,20 @@ def build_parser() -> argparse.ArgumentParser:
     _option(check, "--uri", "The server to ask", default=DEFAULT_URI)
     check.add_argument("--timeout", type=float, default=5.0, help="Seconds to wait")
     return parser
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"{value} is negative")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value} is not 1 or more")
+    return number
 
 
 def _blends(value: str) -> tuple[str, ...]:
@@ -216,7 +243,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         ),
         # Server options exist only for `serve`; elsewhere the defaults hold.
         handler=HandlerSettings(
-            **_given(args, "samples_per_chunk", "streaming", "max_connections", "idle_timeout")
+            **_given(
+                args, "samples_per_chunk", "streaming", "max_requests", "max_queue", "idle_timeout"
+            )
         ),
         use_misaki=args.misaki,
         lexicon=args.lexicon,

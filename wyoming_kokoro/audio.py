@@ -1,8 +1,5 @@
 """The model's float audio as the 16-bit PCM that goes on the wire."""
 
-import io
-import wave
-
 import numpy as np
 
 SAMPLE_RATE = 24000
@@ -41,12 +38,32 @@ def join_piece(audio: np.ndarray, pause: float) -> np.ndarray:
     return np.concatenate([piece, np.zeros(int(pause * SAMPLE_RATE), dtype=np.float32)])
 
 
+def wav_header(data_bytes: int | None = None) -> bytes:
+    """The header of a WAV file of 16-bit mono PCM at the model's rate.
+
+    With no length (audio still being made), the sizes are the largest a WAV
+    can state, which players and decoders read as "until the end of the stream".
+    """
+    size = 0xFFFFFFFF - 36 if data_bytes is None else data_bytes
+    block = SAMPLE_WIDTH * CHANNELS
+    return b"".join(
+        [
+            b"RIFF",
+            (36 + size).to_bytes(4, "little"),
+            b"WAVEfmt ",
+            (16).to_bytes(4, "little"),
+            (1).to_bytes(2, "little"),  # PCM
+            CHANNELS.to_bytes(2, "little"),
+            SAMPLE_RATE.to_bytes(4, "little"),
+            BYTES_PER_SECOND.to_bytes(4, "little"),
+            block.to_bytes(2, "little"),
+            (8 * SAMPLE_WIDTH).to_bytes(2, "little"),
+            b"data",
+            size.to_bytes(4, "little"),
+        ]
+    )
+
+
 def wav_bytes(pcm: bytes) -> bytes:
     """16-bit mono PCM at the model's rate as a WAV file."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(CHANNELS)
-        wav.setsampwidth(SAMPLE_WIDTH)
-        wav.setframerate(SAMPLE_RATE)
-        wav.writeframes(pcm)
-    return buffer.getvalue()
+    return wav_header(len(pcm)) + pcm

@@ -6,11 +6,10 @@ arriving while earlier sentences are being spoken.
 """
 
 import asyncio
-import contextlib
 import logging
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from sentence_stream import SentenceBoundaryDetector
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
 from wyoming.event import Event
@@ -24,10 +23,14 @@ from wyoming.tts import (
     SynthesizeStopped,
 )
 
-from . import __version__
+from . import __version__, event_data
 from .audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+from .errors import request_error_code
+from .event_data import BadEventError, VoiceChoice
 from .protocol import Limits, ProtocolError, read_event
 from .synthesizer import Request, Synthesizer
+from .text import SentenceStream
+from .workload import Workload
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,25 +44,13 @@ class HandlerSettings:
     idle_timeout: float = 60.0
     """A connection with nothing to say or hear for this long is closed."""
 
-    max_connections: int = 16
+    max_requests: int = 8
+    """Requests spoken at once, taking turns on the model piece by piece."""
+
+    max_queue: int = 32
+    """Requests waiting for a turn; past that a request is answered "busy"."""
+
     limits: Limits = field(default_factory=Limits)
-
-
-class ConnectionSlots:
-    """How many clients are connected, shared by all handlers of a server."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-
-    def take(self) -> bool:
-        if self.used >= self.limit:
-            return False
-        self.used += 1
-        return True
-
-    def give_back(self) -> None:
-        self.used -= 1
 
 
 def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
@@ -88,12 +79,11 @@ def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
 
 @dataclass
 class _Stream:
-    """A text stream in progress."""
+    """A text stream being read."""
 
-    synthesize: Synthesize
-    """The voice asked for, as a template for each sentence."""
-    detector: SentenceBoundaryDetector = field(default_factory=SentenceBoundaryDetector)
-    sentences: int = 0
+    voice: VoiceChoice
+    sentences: SentenceStream = field(default_factory=SentenceStream)
+    queued: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,12 +92,20 @@ class _StreamEnd:
 
 
 class KokoroEventHandler(AsyncEventHandler):
+    """One connection.
+
+    Every error ends the exchange in a way any client sees, since Home
+    Assistant ignores `error` events and reads until `audio-stop` (or
+    `synthesize-stopped` when streaming) or until the connection closes: the
+    error goes out, then whatever was opened is closed, then the connection.
+    """
+
     def __init__(
         self,
         info: Info,
         synthesizer: Synthesizer,
         settings: HandlerSettings,
-        slots: ConnectionSlots,
+        workload: Workload,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> None:
@@ -115,33 +113,30 @@ class KokoroEventHandler(AsyncEventHandler):
         self._info_event = info.event()
         self._synthesizer = synthesizer
         self._settings = settings
-        self._slots = slots
+        self._workload = workload
         self._busy = False
+        self._closing = False
+        self._audio_open = False
+        """audio-start was sent and its audio-stop not yet."""
+        self._streams_open = 0
+        """Streams begun whose synthesize-stopped is not sent yet."""
         self._stream: _Stream | None = None
         self._jobs: asyncio.Queue[Request | _StreamEnd] = asyncio.Queue()
         self._worker = asyncio.create_task(self._work(), name="kokoro speaker")
 
     async def run(self) -> None:
-        if not self._slots.take():
-            _LOGGER.warning("Refused a client: %s connections already", self._slots.limit)
-            with contextlib.suppress(ConnectionError):
-                await self._error(
-                    f"Server busy: {self._slots.limit} clients are connected already", "busy"
-                )
-            await self.disconnect()
-            self.writer.close()
-            return
         try:
-            while (event := await self._next_event()) is not None:
+            while not self._closing and (event := await self._next_event()) is not None:
                 await self.handle_event(event)
         except ProtocolError as err:
             _LOGGER.debug("Closing a connection: %s", err)
-            with contextlib.suppress(ConnectionError):
-                await self._error(str(err), "protocol")
+            await self._fail(str(err), "protocol")
+        except BadEventError as err:
+            _LOGGER.info("Bad event: %s", err)
+            await self._fail(str(err), "bad-request")
         except ConnectionError:
             _LOGGER.debug("Client gone")
         finally:
-            self._slots.give_back()
             await self.disconnect()
             self.writer.close()
 
@@ -162,17 +157,20 @@ class KokoroEventHandler(AsyncEventHandler):
         if Describe.is_type(event.type):
             await self.write_event(self._info_event)
         elif Synthesize.is_type(event.type):
+            text, voice = event_data.synthesize(event)
             # While streaming, `synthesize` only repeats the text for older servers.
             if self._stream is None:
-                self._jobs.put_nowait(_request(Synthesize.from_event(event)))
+                self._jobs.put_nowait(_request(voice, text))
         elif not self._settings.streaming:
             _LOGGER.debug("Ignoring %s: streaming is turned off", event.type)
         elif SynthesizeStart.is_type(event.type):
-            await self._start_stream(SynthesizeStart.from_event(event))
+            self._start_stream(event_data.synthesize_start(event))
         elif SynthesizeChunk.is_type(event.type):
-            await self._add_to_stream(SynthesizeChunk.from_event(event).text)
+            self._add_to_stream(event_data.synthesize_chunk(event))
         elif SynthesizeStop.is_type(event.type):
-            await self._stop_stream()
+            if self._stream is None:
+                raise BadEventError("synthesize-stop without synthesize-start")
+            self._end_stream()
         else:
             _LOGGER.debug("Ignoring event of type %s", event.type)
         return True
@@ -183,87 +181,97 @@ class KokoroEventHandler(AsyncEventHandler):
     async def stop(self) -> None:
         """The server is stopping: a client waiting for audio is told why it ends."""
         if self._busy or not self._jobs.empty():
-            with contextlib.suppress(ConnectionError):
-                await self._error("The server is stopping", "stopping")
+            await self._fail("The server is stopping", "stopping")
         await super().stop()
 
-    async def _start_stream(self, start: SynthesizeStart) -> None:
+    def _start_stream(self, voice: VoiceChoice) -> None:
         if self._stream is not None:
-            await self._error("synthesize-start inside a stream: the earlier stream ends here")
-            await self._stop_stream()
-        self._stream = _Stream(Synthesize(text="", voice=start.voice))
+            # Ending the earlier stream keeps every client's view consistent: its
+            # audio, then its synthesize-stopped, then the new stream's.
+            _LOGGER.warning("synthesize-start inside a stream: the earlier stream ends here")
+            self._end_stream()
+        self._stream = _Stream(voice)
+        self._streams_open += 1
 
-    async def _add_to_stream(self, text: str) -> None:
+    def _add_to_stream(self, text: str) -> None:
         if self._stream is None:
-            await self._error("synthesize-chunk without synthesize-start")
-            return
-        for sentence in self._stream.detector.add_chunk(text):
-            self._queue_sentence(sentence)
+            raise BadEventError("synthesize-chunk without synthesize-start")
+        for sentence in self._stream.sentences.add(text):
+            self._queue_sentence(self._stream, sentence)
 
-    async def _stop_stream(self) -> None:
-        if self._stream is None:
-            await self._error("synthesize-stop without synthesize-start")
-            return
-        if rest := self._stream.detector.finish().strip():
-            self._queue_sentence(rest)
+    def _end_stream(self) -> None:
+        assert self._stream is not None
+        if rest := self._stream.sentences.finish():
+            self._queue_sentence(self._stream, rest)
         self._stream = None
         self._jobs.put_nowait(_StreamEnd())
 
-    def _queue_sentence(self, sentence: str) -> None:
-        assert self._stream is not None
+    def _queue_sentence(self, stream: _Stream, sentence: str) -> None:
         # Only the first sentence needs a quick start: later ones are spoken
         # while earlier audio still plays.
-        request = _request(self._stream.synthesize, sentence, self._stream.sentences == 0)
-        self._stream.sentences += 1
-        self._jobs.put_nowait(request)
+        self._jobs.put_nowait(_request(stream.voice, sentence, stream.queued == 0))
+        stream.queued += 1
 
     async def _work(self) -> None:
+        """Answer the jobs in order; any way out but cancelling closes the connection."""
         try:
             while True:
                 job = await self._jobs.get()
+                self._busy = True
                 if isinstance(job, _StreamEnd):
                     await self.write_event(SynthesizeStopped().event())
-                    continue
-                try:
-                    self._busy = True
+                    self._streams_open -= 1
+                else:
                     await self._speak(job)
-                except (ConnectionError, asyncio.CancelledError):
-                    raise
-                except Exception as err:
-                    _LOGGER.warning(
-                        "Request failed: %s", err, exc_info=_LOGGER.isEnabledFor(logging.DEBUG)
-                    )
-                    await self._error(str(err), type(err).__name__)
-                finally:
-                    self._busy = False
+                self._busy = False
         except ConnectionError:
             _LOGGER.debug("Client gone while being answered")
+        except Exception as err:
+            if (code := request_error_code(err)) is not None:
+                _LOGGER.info("Request refused: %s", err)
+                await self._fail(str(err), code)
+            else:
+                _LOGGER.exception("Request failed")
+                await self._fail(f"Synthesis failed: {err}", "synthesis-failed")
+        self.writer.close()
 
     async def _speak(self, request: Request) -> None:
-        audio = self._synthesizer.stream(request)
         chunk_bytes = self._settings.samples_per_chunk * SAMPLE_WIDTH * CHANNELS
         fmt = {"rate": SAMPLE_RATE, "width": SAMPLE_WIDTH, "channels": CHANNELS}
-        # The first piece is awaited before audio-start, so a bad voice or text
-        # is answered with one error event, not a half-opened audio stream.
-        first = await anext(audio, None)
-        await self.write_event(AudioStart(**fmt).event())
-        pcm = first
-        while pcm is not None:
-            for offset in range(0, len(pcm), chunk_bytes):
-                chunk = pcm[offset : offset + chunk_bytes]
-                await self.write_event(AudioChunk(audio=chunk, **fmt).event())
+        async with self._workload.turn(), aclosing(self._synthesizer.stream(request)) as audio:
+            # The first piece is awaited before audio-start, so a bad voice or
+            # text is answered with an error alone, not a half-opened stream.
             pcm = await anext(audio, None)
+            await self.write_event(AudioStart(**fmt).event())
+            self._audio_open = True
+            while pcm is not None:
+                for offset in range(0, len(pcm), chunk_bytes):
+                    chunk = pcm[offset : offset + chunk_bytes]
+                    await self.write_event(AudioChunk(audio=chunk, **fmt).event())
+                pcm = await anext(audio, None)
         await self.write_event(AudioStop().event())
+        self._audio_open = False
 
-    async def _error(self, text: str, code: str = "bad-request") -> None:
-        await self.write_event(Error(text=text, code=code).event())
+    async def _fail(self, text: str, code: str) -> None:
+        """Send the error, close what is open, in the order Home Assistant reads
+        best, then close the connection."""
+        if self._closing:
+            return
+        self._closing = True
+        if asyncio.current_task() is not self._worker:
+            self._worker.cancel()
+            await asyncio.wait([self._worker])
+        try:
+            await self.write_event(Error(text=text, code=code).event())
+            if self._audio_open:
+                await self.write_event(AudioStop().event())
+            if self._streams_open:
+                await self.write_event(SynthesizeStopped().event())
+        except Exception:  # the client is gone, or writing is what failed
+            _LOGGER.debug("Could not end the exchange cleanly", exc_info=True)
+        finally:
+            self.writer.close()
 
 
-def _request(synthesize: Synthesize, text: str | None = None, quick_start: bool = True) -> Request:
-    voice = synthesize.voice
-    return Request(
-        text=synthesize.text if text is None else text,
-        voice=voice.name if voice else None,
-        language=voice.language if voice else None,
-        quick_start=quick_start,
-    )
+def _request(voice: VoiceChoice, text: str, quick_start: bool = True) -> Request:
+    return Request(text=text, voice=voice.name, language=voice.language, quick_start=quick_start)

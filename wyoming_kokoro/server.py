@@ -9,10 +9,11 @@ from urllib.parse import urlparse
 from wyoming.server import AsyncServer, AsyncStdioServer
 
 from .discovery import Advertiser, default_name
-from .handler import ConnectionSlots, KokoroEventHandler, build_info
+from .handler import KokoroEventHandler, build_info
 from .runtime import load_synthesizer
 from .settings import Settings
 from .web import WebServer, start_web
+from .workload import Workload
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,11 +35,11 @@ async def serve(settings: Settings) -> None:
     try:
         synthesizer = await loop.run_in_executor(None, load_synthesizer, settings)
         try:
+            workload = Workload(settings.handler.max_requests, settings.handler.max_queue)
             if web is not None:
-                web.ready(synthesizer)
+                web.ready(synthesizer, workload)
             info = build_info(synthesizer, settings.handler.streaming)
-            slots = ConnectionSlots(settings.handler.max_connections)
-            factory = partial(KokoroEventHandler, info, synthesizer, settings.handler, slots)
+            factory = partial(KokoroEventHandler, info, synthesizer, settings.handler, workload)
             server = AsyncServer.from_uri(settings.uri)
             if isinstance(server, AsyncStdioServer):
                 await server.run(factory)

@@ -8,7 +8,7 @@ is phonemized while the model reads the current one and the event loop is free.
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -145,7 +145,7 @@ class Synthesizer:
         for piece in self.pieces(plan):
             yield self.render(piece, plan)
 
-    async def stream(self, request: Request) -> AsyncIterator[bytes]:
+    async def stream(self, request: Request) -> AsyncGenerator[bytes, None]:
         """PCM piece by piece, each as soon as the model has read it."""
         self.metrics.requests.inc()
         start = time.perf_counter()
@@ -175,7 +175,8 @@ class Synthesizer:
 
     async def _pieces(self, plan: Plan) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
-        pieces = self.pieces(plan)
+        # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
+        pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
         while (piece := await next_piece) is not None:
             next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)

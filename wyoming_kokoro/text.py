@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from sentence_stream import SentenceBoundaryDetector
+
 MAX_PHONEMES = 510
 """The most the model reads in one run (its input is 512 tokens with the pads)."""
 PIECE_PHONEMES = 100
@@ -49,6 +51,10 @@ _PHRASE_START = re.compile(
     re.IGNORECASE,
 )
 
+# Streamed text that runs on without a sentence end (an LLM writing a long
+# list) is cut once this much is held, so speech starts after about a sentence.
+STREAM_HOLD_CHARS = 160
+
 Phonemize = Callable[[str], str]
 
 
@@ -75,6 +81,34 @@ class Piece:
 
 def split_sentences(text: str) -> list[str]:
     return _split_after(text, _SENTENCE_END)
+
+
+class SentenceStream:
+    """Sentences from text that arrives in chunks, each as soon as it is complete.
+
+    Text that runs on past STREAM_HOLD_CHARS without a sentence end is cut at
+    its last clause mark, or else at its last space.
+    """
+
+    def __init__(self, hold_chars: int = STREAM_HOLD_CHARS) -> None:
+        self._detector = SentenceBoundaryDetector()
+        self._hold_chars = hold_chars
+
+    def add(self, chunk: str) -> list[str]:
+        sentences = list(self._detector.add_chunk(chunk))
+        held = self._detector.current_sentence + self._detector.remaining_text
+        if len(held) > self._hold_chars:
+            cuts = [m.end() for m in _CLAUSE_END.finditer(held)]
+            cuts = cuts or [m.end() for m in _WORD_END.finditer(held)]
+            if cuts and (head := held[: cuts[-1]].strip()):
+                sentences.append(head)
+                self._detector.current_sentence = ""
+                self._detector.remaining_text = held[cuts[-1] :].lstrip()
+        return sentences
+
+    def finish(self) -> str:
+        """What is left once the text has ended."""
+        return self._detector.finish().strip()
 
 
 def plan_pieces(

@@ -90,7 +90,7 @@ async def test_streaming_speaks_sentence_by_sentence(server: Server) -> None:
     assert all(seconds(g) > 0.5 and loudness(g) > 0.02 for g in groups)
 
 
-async def test_unknown_voice_is_an_error_and_the_connection_keeps_working(
+async def test_unknown_voice_is_an_error_then_the_close_and_the_server_keeps_serving(
     server: Server,
 ) -> None:
     bad = Synthesize(text=KITCHEN, voice=SynthesizeVoice(name="xx_nobody"))
@@ -100,6 +100,8 @@ async def test_unknown_voice_is_an_error_and_the_connection_keeps_working(
         error = Error.from_event(reply.events[0])
         assert "xx_nobody" in error.text
         assert "jf_alpha" in error.text
+        assert await client.read_event() is None
+    async with server.client() as client:
         good = await request(client, [Synthesize(text=KITCHEN).event()], until="audio-stop")
     assert loudness(good.groups()[0]) > 0.02
 
