@@ -42,13 +42,24 @@ MODES = ("misaki", "espeak", "no-normalization")
 
 
 @dataclass(frozen=True)
+class Heard:
+    expected: str
+    heard: str
+    errors: int
+
+
+@dataclass(frozen=True)
 class Result:
+    voice: str
     mode: str
     word_error_rate: float
     errors: int
     words: int
-    heard: list[tuple[str, str]]
-    """(expected, heard) per sentence."""
+    heard: list[Heard]
+    """Per sentence."""
+
+    def worst(self, count: int = 3) -> list[Heard]:
+        return sorted((h for h in self.heard if h.errors), key=lambda h: -h.errors)[:count]
 
 
 class Listener:
@@ -95,17 +106,21 @@ def synthesizer_for(base: Synthesizer, mode: str) -> Synthesizer:
     return Synthesizer(base.engine, base.voices, g2p, settings)
 
 
-def measure(base: Synthesizer, listener: Listener, mode: str) -> Result:
+def measure(base: Synthesizer, listener: Listener, mode: str, voice: str | None = None) -> Result:
+    """How well Whisper understands `voice` (default: the server's) reading English."""
     synthesizer = synthesizer_for(base, mode)
     errors = total = 0
     heard = []
     try:
         for text, spoken in PLAIN + WRITTEN:
-            transcript = listener.transcribe(b"".join(synthesizer.speak(Request(text=text))))
+            request = Request(text=text, voice=voice, language="en_US")
+            transcript = listener.transcribe(b"".join(synthesizer.speak(request)))
             expected = words(spoken or text)
-            errors += edit_distance(expected, words(transcript))
+            wrong = edit_distance(expected, words(transcript))
+            errors += wrong
             total += len(expected)
-            heard.append((spoken or text, transcript.strip()))
+            heard.append(Heard(spoken or text, transcript.strip(), wrong))
     finally:
         synthesizer.close()
-    return Result(mode, errors / total, errors, total, heard)
+    name = voice or synthesizer.default_voice.name
+    return Result(name, mode, errors / total, errors, total, heard)

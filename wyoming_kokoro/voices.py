@@ -13,8 +13,26 @@ from .languages import Language, language_of_voice
 _LOGGER = logging.getLogger(__name__)
 
 STYLE_SIZE = 256
-# Kokoro's voices, best first, as graded by their author; used to pick a default.
-PREFERRED_VOICES = ("af_heart", "af_bella", "bf_emma", "af_nicole", "jf_alpha")
+# Kokoro's voices, best first; the default is the first installed, and Home
+# Assistant lists voices in this order. The English ones as graded by their author;
+# then the offline bundle's Japanese voices by how clearly they read English, from
+# Whisper tiny.en's word error rate (`python -m bench.intelligibility`, int8, misaki):
+#   on a set of 20 Home Assistant answers: jf_gongitsune 0.028, jm_kumo 0.033,
+#   jf_nezumi 0.051, jf_tebukuro 0.056, jf_alpha 0.061 (wyoming-piper's joe: 0.023);
+#   on tests/intelligibility.py's 14 sentences: jf_gongitsune 0.000, jf_nezumi 0.010,
+#   jm_kumo 0.021, jf_tebukuro 0.021, jf_alpha 0.041.
+# Ordered by the mean of the two.
+PREFERRED_VOICES = (
+    "af_heart",
+    "af_bella",
+    "bf_emma",
+    "af_nicole",
+    "jf_gongitsune",
+    "jm_kumo",
+    "jf_nezumi",
+    "jf_tebukuro",
+    "jf_alpha",
+)
 _VOICE_NAME = re.compile(r"^[a-z]{2}_[a-z0-9]+$")
 _GENDERS = {"f": "female", "m": "male"}
 MAX_BLEND = 8
@@ -87,7 +105,8 @@ class VoiceCatalog:
         return len(self._voices)
 
     def __iter__(self) -> Iterator[Voice]:
-        return iter(sorted(self._voices.values(), key=lambda v: v.name))
+        """Best first (PREFERRED_VOICES), then by name."""
+        return iter(sorted(self._voices.values(), key=_rank))
 
     @property
     def names(self) -> list[str]:
@@ -135,11 +154,16 @@ class VoiceCatalog:
         return _best(voice for voice in self if voice.language == language)
 
 
+_PREFERENCE = {name: i for i, name in enumerate(PREFERRED_VOICES)}
+
+
+def _rank(voice: Voice) -> tuple[int, str]:
+    return _PREFERENCE.get(voice.name, len(_PREFERENCE)), voice.name
+
+
 def _best(voices: Iterable[Voice]) -> Voice | None:
     """The most preferred of `voices`, else the first by name."""
-    candidates = list(voices)
-    rank = {name: i for i, name in enumerate(PREFERRED_VOICES)}
-    return min(candidates, key=lambda v: rank.get(v.name, len(rank)), default=None)
+    return min(voices, key=_rank, default=None)
 
 
 def _voice_from_pack(name: str, pack: np.ndarray) -> Voice | None:
