@@ -177,12 +177,19 @@ def piper_server(log_dir: Path) -> Iterator[Server]:
 
 def session_summary(engine: Engine) -> str:
     """The session options the engine chose, as ONNX Runtime reports them."""
-    options = engine.session.get_session_options()
+    options = engine.session_options
+    windows = engine.windows
+    decoding = (
+        f"decoder windows of {windows.first} frames x{windows.growth:g} up to "
+        f"{windows.largest}, {windows.context} frames of context, {windows.fade}-sample fade"
+        if engine.windowed
+        else "decoded whole"
+    )
     return (
         f"onnxruntime {ort.__version__}, {engine.provider}, "
         f"{options.intra_op_num_threads} threads, {options.graph_optimization_level.name}, "
         f"memory patterns {'on' if options.enable_mem_pattern else 'off'}, "
-        f"arena {'on' if options.enable_cpu_mem_arena else 'off'}, default spinning"
+        f"arena {'on' if options.enable_cpu_mem_arena else 'off'}, default spinning; {decoding}"
     )
 
 

@@ -3,7 +3,7 @@ import wave
 
 import numpy as np
 
-from wyoming_kokoro.audio import EDGE_SECONDS, SAMPLE_RATE, join_piece, to_pcm, wav_bytes
+from wyoming_kokoro.audio import EDGE_SECONDS, SAMPLE_RATE, silence, to_pcm, trim, wav_bytes
 
 
 def tone(seconds: float, level: float = 0.5) -> np.ndarray:
@@ -11,18 +11,19 @@ def tone(seconds: float, level: float = 0.5) -> np.ndarray:
     return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
 
 
-def test_silent_edges_are_trimmed_and_the_pause_added() -> None:
-    silence = np.zeros(int(0.5 * SAMPLE_RATE), dtype=np.float32)
-    audio = np.concatenate([silence, tone(1.0), silence])
-    joined = join_piece(audio, pause=0.3)
+def test_silent_edges_are_trimmed() -> None:
+    audio = np.concatenate([silence(0.5), tone(1.0), silence(0.5)])
     edge = int(EDGE_SECONDS * SAMPLE_RATE)
-    assert abs(len(joined) - (SAMPLE_RATE + 2 * edge + int(0.3 * SAMPLE_RATE))) <= 2
-    assert not joined[-int(0.3 * SAMPLE_RATE) :].any()
+    assert abs(len(trim(audio)) - (SAMPLE_RATE + 2 * edge)) <= 2
+    # A window at the start of a piece loses only its start, one at the end only its end.
+    assert abs(len(trim(audio, end=False)) - (1.5 * SAMPLE_RATE + edge)) <= 2
+    assert abs(len(trim(audio, start=False)) - (1.5 * SAMPLE_RATE + edge)) <= 2
+    assert len(silence(0.3)) == int(0.3 * SAMPLE_RATE) and not silence(0.3).any()
 
 
 def test_edges_fade_to_zero_so_seams_do_not_click() -> None:
     # A piece that starts and ends mid-wave, at full level.
-    joined = join_piece(tone(0.5, level=0.9)[37:-41], pause=0.0)
+    joined = trim(tone(0.5, level=0.9)[37:-41])
     assert abs(joined[0]) < 1e-6 and abs(joined[-1]) < 1e-6
     # No jump between neighbouring samples larger than the tone itself makes.
     seam = np.concatenate([joined, joined])
@@ -30,7 +31,7 @@ def test_edges_fade_to_zero_so_seams_do_not_click() -> None:
 
 
 def test_all_silence_is_nothing() -> None:
-    assert len(join_piece(np.zeros(24000, dtype=np.float32), pause=0.3)) == 0
+    assert len(trim(silence(1.0))) == 0
 
 
 def test_pcm_is_clipped_16_bit_little_endian() -> None:

@@ -33,13 +33,13 @@ async def test_a_repeated_answer_is_not_synthesized_again(
         replace(synthesizer.settings, cache_bytes=10 << 20),
     )
     runs: list[str] = []
-    real = cached.engine.synthesize
+    real = cached.engine.stream
 
     def counting(phonemes: str, *args: object) -> object:
         runs.append(phonemes)
         return real(phonemes, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cached.engine, "synthesize", counting)
+    monkeypatch.setattr(cached.engine, "stream", counting)
     try:
         first = [pcm async for pcm in cached.stream(Request(text="Turned on the lights."))]
         made = len(runs)

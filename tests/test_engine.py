@@ -1,3 +1,4 @@
+import itertools
 import logging
 import re
 from typing import Any
@@ -11,7 +12,9 @@ from wyoming_kokoro.engine import (
     Engine,
     EngineSettings,
     ModelError,
+    Windows,
     choose_providers,
+    window_bounds,
 )
 from wyoming_kokoro.store import ModelFiles
 from wyoming_kokoro.text import MAX_PHONEMES
@@ -104,3 +107,75 @@ def test_real_model_speaks(engine: Engine, voices: VoiceCatalog) -> None:
 
 def test_threads_default_to_the_cores(engine: Engine) -> None:
     assert engine.threads >= 1
+
+
+@pytest.mark.parametrize("frames", [1, 9, 20, 29, 31, 75, 400, 2000])
+def test_windows_cover_every_frame_small_first_then_growing(frames: int) -> None:
+    windows = Windows()
+    bounds = window_bounds(frames, windows)
+    assert bounds[0][0] == 0 and bounds[-1][1] == frames
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+    assert bounds[0][1] <= windows.first + windows.first // 2
+    sizes = [end - start for start, end in bounds]
+    assert max(sizes) < windows.largest + windows.largest // 2
+    if len(sizes) > 2:  # only the last may be smaller than the one before
+        assert sizes[:-1] == sorted(sizes[:-1])
+
+
+WEATHER = (
+    "hˈɪɹ ɪz ðə wˈɛðəɹ fɔɹ ðə hˈOl wˈik, dˈA bI dˈA, ɪn dˈitAl. "
+    "mˈʌndA wɪl bi sˈʌni wɪð ə hˈI ʌv twˈɛnti wˈʌn dəɡɹˈiz."
+)
+
+
+def spectrum_distance(a: np.ndarray, b: np.ndarray, center: int, half: int = 1200) -> float:
+    """Log-spectral distance (dB) between two signals around one sample."""
+    window = np.hanning(2 * half)
+    spectra = [
+        np.abs(np.fft.rfft(x[center - half : center + half] * window)) + 1e-6 for x in (a, b)
+    ]
+    return float(np.sqrt(np.mean((20 * np.log10(spectra[0] / spectra[1])) ** 2)))
+
+
+def test_windowed_decoding_has_no_seams(engine: Engine, voices: VoiceCatalog) -> None:
+    """Windows differ a little from decoding whole everywhere (the decoder normalizes
+    over time); at a seam they must differ no more than elsewhere, and not click."""
+    voice = voices.get("jf_gongitsune")
+    whole = engine.synthesize(WEATHER, voice)
+    windows = list(engine.stream(WEATHER, voice))
+    assert [last for _, last in windows] == [False] * (len(windows) - 1) + [True]
+    streamed = np.concatenate([audio for audio, _ in windows])
+    assert len(streamed) == len(whole) and len(windows) >= 3
+    seams = np.cumsum([len(audio) for audio, _ in windows])[:-1]
+    elsewhere = [
+        spectrum_distance(streamed, whole, int(s) + d) for s in seams for d in (-6000, 6000)
+    ]
+    for seam in seams:
+        assert spectrum_distance(streamed, whole, int(seam)) <= max(elsewhere) + 3.0
+        near = slice(int(seam) - 240, int(seam) + 240)
+        step = np.abs(np.diff(streamed[near])).max()
+        assert step <= 1.5 * np.abs(np.diff(whole[near])).max() + 0.02
+
+
+def test_a_model_without_decoder_inputs_runs_whole(
+    tmp_path, voices: VoiceCatalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    from onnx import TensorProto, helper, save
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["speed"], ["audio"])],
+        "not-kokoro",
+        [
+            helper.make_tensor_value_info("tokens", TensorProto.INT64, [1, None]),
+            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, 256]),
+            helper.make_tensor_value_info("speed", TensorProto.FLOAT, [1]),
+        ],
+        [helper.make_tensor_value_info("audio", TensorProto.FLOAT, [1])],
+    )
+    path = tmp_path / "other.onnx"
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    with caplog.at_level(logging.WARNING):
+        other = Engine(path, EngineSettings())
+    assert not other.windowed and "decoding pieces whole" in caplog.text
+    (audio, last), *rest = list(other.stream("ðə", voices.get("jm_kumo"), speed=1.25))
+    assert last and not rest and audio.tolist() == [1.25]

@@ -51,7 +51,7 @@ class FailsOnce:
 
 
 class FailsOnSecondRun:
-    """An ONNX session that breaks after the first piece, as a broken provider might."""
+    """A decoder session that breaks after the first window, as a broken provider might."""
 
     def __init__(self, session: Any) -> None:
         self.session = session
@@ -81,7 +81,7 @@ TWO_PIECES = "Right now, the temperature in the kitchen is twenty one degrees."
 async def test_a_failure_after_audio_start_closes_what_was_opened(
     port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "session", FailsOnSecondRun(engine.session))
+    monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
     received = await read_all(port, [Synthesize(text=TWO_PIECES).event()])
     types = [e.type for e in received]
     assert types[0] == "audio-start" and "audio-chunk" in types
@@ -93,7 +93,7 @@ async def test_a_failure_after_audio_start_closes_what_was_opened(
 async def test_a_failure_mid_stream_ends_the_audio_and_the_stream(
     port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "session", FailsOnSecondRun(engine.session))
+    monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
     events = [
         SynthesizeStart().event(),
         SynthesizeChunk(text=TWO_PIECES).event(),
@@ -121,7 +121,7 @@ async def test_a_worker_that_dies_closes_its_connection_with_an_error(
 async def test_an_onnx_failure_is_an_error_and_the_next_request_works(
     port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "session", FailsOnce(engine.session))
+    monkeypatch.setattr(engine, "_front", FailsOnce(engine._front))
     failed = await read_all(port, [Synthesize(text="Lights on.").event()])
     assert [e.type for e in failed] == ["error"]
     assert "CoreML execution failed" in Error.from_event(failed[0]).text

@@ -4,7 +4,6 @@ from hypothesis import strategies as st
 from wyoming_kokoro.normalize import tidy
 from wyoming_kokoro.text import (
     CLAUSE_PAUSE,
-    PIECE_PHONEMES,
     SENTENCE_PAUSE,
     WORD_PAUSE,
     Piece,
@@ -46,26 +45,15 @@ def test_decimal_points_and_times_do_not_end_sentences() -> None:
     ]
 
 
-def test_first_piece_is_a_short_phrase_then_pieces_grow() -> None:
+def test_pieces_are_whole_sentences() -> None:
     text = (
         "It is sunny today, with a high of 21 degrees and a light breeze. "
         "Tonight it will be clear. Tomorrow brings rain, so take an umbrella."
     )
     pieces = list(plan_pieces(text, identity))
-    assert pieces[0].text == "It is sunny today,"
-    assert len(pieces) >= 2
+    assert [p.text for p in pieces] == split_sentences(text)
+    assert pieces[0].text == "It is sunny today, with a high of 21 degrees and a light breeze."
     assert words_of(pieces) == text.split()
-
-
-def test_short_first_sentence_is_not_cut() -> None:
-    pieces = list(plan_pieces("Turned on the lights.", identity))
-    assert [p.text for p in pieces] == ["Turned on the lights."]
-
-
-def test_long_first_sentence_without_commas_is_cut_before_a_conjunction() -> None:
-    text = "The front door is locked and the garage door is closed now."
-    pieces = list(plan_pieces(text, identity))
-    assert pieces[0].text == "The front door is locked"
 
 
 def test_no_piece_over_the_limit_and_no_word_lost_in_long_input() -> None:
@@ -125,23 +113,8 @@ def test_the_first_piece_comes_before_the_rest_is_phonemized() -> None:
         return text
 
     pieces = plan_pieces("Good morning, it is seven o'clock. Rain is expected later.", recording)
-    assert next(pieces).text == "Good morning,"
-    assert seen == ["Good morning,"]
-
-
-def test_without_quick_start_sentences_merge_from_the_start() -> None:
-    text = "Good morning, it is seven o'clock. Rain is expected later."
-    pieces = list(plan_pieces(text, identity, quick_start=False))
-    assert [p.text for p in pieces] == [text]
-
-
-def test_pieces_grow_to_the_piece_size_and_no_further() -> None:
-    text = " ".join(f"Sentence number {n} is here." for n in range(200))
-    sizes = [len(p.phonemes) for p in plan_pieces(text, identity)]
-    assert sizes[0] < 30
-    assert max(sizes) <= PIECE_PHONEMES
-    assert sizes[1] <= 2 * sizes[0] + 1
-    assert sum(size > PIECE_PHONEMES - 30 for size in sizes) > len(sizes) // 2
+    assert next(pieces).text == "Good morning, it is seven o'clock."
+    assert seen == ["Good morning, it is seven o'clock."]
 
 
 def test_a_sentence_stream_gives_sentences_as_they_end() -> None:

@@ -18,24 +18,31 @@ def to_pcm(audio: np.ndarray) -> bytes:
     return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
 
-def join_piece(audio: np.ndarray, pause: float) -> np.ndarray:
-    """A piece's audio with its silent edges trimmed and a natural pause after it.
+def trim(audio: np.ndarray, start: bool = True, end: bool = True) -> np.ndarray:
+    """Audio with its silent start and/or end cut away, a little kept and faded.
 
     Kokoro pads each run with silence of varying length; trimming it and adding
-    a pause by punctuation keeps the rhythm the same wherever a text was cut.
+    a pause by punctuation (`silence`) keeps the rhythm the same wherever a text
+    was cut. Audio that is all silence trims to nothing.
     """
     voiced = np.flatnonzero(np.abs(audio) > SILENCE_LEVEL)
-    edge = int(EDGE_SECONDS * SAMPLE_RATE)
     if len(voiced) == 0:
         return np.zeros(0, dtype=np.float32)
-    start = max(0, voiced[0] - edge)
-    end = min(len(audio), voiced[-1] + 1 + edge)
-    piece = audio[start:end].astype(np.float32, copy=True)
+    edge = int(EDGE_SECONDS * SAMPLE_RATE)
+    first = max(0, voiced[0] - edge) if start else 0
+    last = min(len(audio), voiced[-1] + 1 + edge) if end else len(audio)
+    piece = audio[first:last].astype(np.float32, copy=True)
     fade = min(edge, len(piece) // 2)
     ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-    piece[:fade] *= ramp
-    piece[len(piece) - fade :] *= ramp[::-1]
-    return np.concatenate([piece, np.zeros(int(pause * SAMPLE_RATE), dtype=np.float32)])
+    if start:
+        piece[:fade] *= ramp
+    if end:
+        piece[len(piece) - fade :] *= ramp[::-1]
+    return piece
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
 
 
 def wav_header(data_bytes: int | None = None) -> bytes:

@@ -1,15 +1,30 @@
-"""The ONNX Runtime session that turns phonemes and a style into audio."""
+"""The ONNX Runtime sessions that turn phonemes and a style into audio.
+
+Kokoro's decoder (the vocoder) takes about 90 % of a run and decodes a piece
+whole, so first audio would wait for all of it. The model is split where the
+decoder's inputs are made: a front session (BERT, durations, F0) runs once per
+piece, then the decoder runs window by window over the aligned frames, a small
+window first and then larger ones, each with context frames on both sides, and
+neighbouring windows crossfade. Audio starts after the front and one small
+window, whatever the piece's length, and each window is one turn on the model.
+"""
 
 import json
 import logging
+import multiprocessing
 import os
+import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
+from onnx.utils import Extractor
 
 from .text import MAX_PHONEMES
 from .voices import Voice
@@ -28,6 +43,37 @@ class ModelError(RuntimeError):
     """The model file could not be loaded."""
 
 
+SAMPLES_PER_FRAME = 600
+"""One aligned frame is 25 ms of audio at 24 kHz."""
+# Where the Kokoro v1.0 export makes the decoder's inputs: aligned text features
+# [1, 512, T], F0 [1, 2T] and noise [1, 2T]; the decoder also takes `style`.
+DECODER_INPUTS = (
+    "/encoder/MatMul_1_output_0",
+    "/encoder/Reshape_output_0",
+    "/encoder/Reshape_1_output_0",
+)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How the decoder walks a piece, chosen by measurement (2 cores, int8; `python
+    -m bench` prints the choice). Against decoding whole, windows of 24 frames growing
+    x2 with 8 frames of context gave first audio after 0.30 s instead of 0.68 s for
+    "Turned on the lights." (total cost 1.17 times) and after 0.37 s instead of 3.1 s
+    for a 7 s sentence (1.08 times); 20 frames with 10 of context cost 1.42 and 1.09
+    times. Seams are held to a limit by tests/test_engine.py."""
+
+    first: int = 24
+    """Frames in the first window (0.6 s of audio)."""
+    growth: float = 2.0
+    largest: int = 200
+    """Frames in the largest window: bounds the decoder's memory (5 s of audio)."""
+    context: int = 8
+    """Frames decoded on each side of a window and thrown away."""
+    fade: int = 120
+    """Samples (5 ms) over which neighbouring windows crossfade."""
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     provider: str = "cpu"
@@ -42,6 +88,21 @@ class EngineSettings:
     coreml_compute_units: str = "ALL"
     """CoreML's MLComputeUnits: ALL, CPUAndGPU, CPUAndNeuralEngine or CPUOnly."""
 
+    windows: Windows = field(default_factory=Windows)
+
+
+def window_bounds(frames: int, windows: Windows) -> list[tuple[int, int]]:
+    """The [start, end) frames of each window; a last window is never tiny."""
+    bounds = []
+    start, size = 0, windows.first
+    while start < frames:
+        end = min(frames, start + size)
+        if frames - end < size // 2:
+            end = frames
+        bounds.append((start, end))
+        start, size = end, min(windows.largest, int(size * windows.growth))
+    return bounds
+
 
 def load_vocab() -> dict[str, int]:
     """Kokoro v1.0's phoneme vocabulary, the same for every export of the model."""
@@ -51,14 +112,27 @@ def load_vocab() -> dict[str, int]:
 
 
 class Engine:
-    """One ONNX Runtime session of the Kokoro model; thread-safe."""
+    """The Kokoro model as a front and a decoder session (or one whole session for an
+    export without the decoder's inputs); thread-safe."""
 
     def __init__(self, model_path: Path, settings: EngineSettings) -> None:
-        self.model_path = model_path
         self.vocab = load_vocab()
         self.threads = settings.threads or os.cpu_count() or 1
-        self.session = _open_session(model_path, settings, self.threads)
-        self.provider = self.session.get_providers()[0]
+        self.windows = settings.windows
+        with tempfile.TemporaryDirectory(prefix="kokoro-split-") as split:
+            parts = _split(model_path, Path(split))
+            sessions = _open_sessions(parts, model_path, settings, self.threads)
+        self._front = sessions[0]
+        self._decoder = sessions[1] if len(sessions) > 1 else None
+        self.provider = self._front.get_providers()[0]
+
+    @property
+    def windowed(self) -> bool:
+        return self._decoder is not None
+
+    @property
+    def session_options(self) -> ort.SessionOptions:
+        return self._front.get_session_options()
 
     def tokens(self, phonemes: str) -> list[int]:
         """Token ids for phonemes; characters the model does not know are dropped."""
@@ -66,16 +140,72 @@ class Engine:
         return ids[:MAX_PHONEMES]
 
     def synthesize(self, phonemes: str, voice: Voice, speed: float = 1.0) -> np.ndarray:
-        """float32 audio at 24 kHz for at most MAX_PHONEMES phonemes."""
+        """float32 audio at 24 kHz for at most MAX_PHONEMES phonemes, decoded whole."""
+        parts = self._front_run(phonemes, voice, speed)
+        if parts is None:
+            return np.zeros(0, dtype=np.float32)
+        if self._decoder is None:
+            return parts[0].reshape(-1)
+        return self._decode(parts, 0, parts[0].shape[2])
+
+    def stream(
+        self, phonemes: str, voice: Voice, speed: float = 1.0
+    ) -> Iterator[tuple[np.ndarray, bool]]:
+        """The same audio, window by window as the decoder makes it, each with
+        whether it is the last.
+
+        Lazy: each `next` is one run of a session, so callers sharing the model
+        take turns window by window.
+        """
+        parts = self._front_run(phonemes, voice, speed)
+        if parts is None:
+            return
+        if self._decoder is None:
+            yield parts[0].reshape(-1), True
+            return
+        frames = parts[0].shape[2]
+        tail = np.zeros(0, dtype=np.float32)
+        for start, end in window_bounds(frames, self.windows):
+            audio = self._decode(
+                parts, max(0, start - self.windows.context), min(frames, end + self.windows.context)
+            )
+            offset = (start - max(0, start - self.windows.context)) * SAMPLES_PER_FRAME
+            body = audio[offset : offset + (end - start) * SAMPLES_PER_FRAME].copy()
+            # Crossfade into what the previous window decoded past its end.
+            ramp = np.linspace(0.0, 1.0, len(tail), dtype=np.float32)
+            body[: len(tail)] = body[: len(tail)] * ramp + tail * (1.0 - ramp)
+            after = offset + len(body)
+            tail = audio[after : after + self.windows.fade]
+            yield body, end == frames
+
+    def _front_run(
+        self, phonemes: str, voice: Voice, speed: float
+    ) -> tuple[np.ndarray, ...] | None:
+        """The decoder's inputs plus style (or the whole model's audio); None for no tokens."""
         ids = self.tokens(phonemes)
         if not ids:
-            return np.zeros(0, dtype=np.float32)
-        audio = self.session.run(
+            return None
+        style = voice.style(len(ids))
+        outputs = self._front.run(
             None,
             {
                 "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-                "style": voice.style(len(ids)),
+                "style": style,
                 "speed": np.array([speed], dtype=np.float32),
+            },
+        )
+        return (*(np.asarray(o) for o in outputs), style)
+
+    def _decode(self, parts: tuple[np.ndarray, ...], start: int, end: int) -> np.ndarray:
+        assert self._decoder is not None
+        features, f0, noise, style = parts
+        audio = self._decoder.run(
+            None,
+            {
+                DECODER_INPUTS[0]: features[:, :, start:end],
+                DECODER_INPUTS[1]: f0[:, 2 * start : 2 * end],
+                DECODER_INPUTS[2]: noise[:, 2 * start : 2 * end],
+                "style": style,
             },
         )[0]
         return np.asarray(audio, dtype=np.float32).reshape(-1)
@@ -85,6 +215,38 @@ class Engine:
         start = time.perf_counter()
         self.synthesize("wˈɔɹm ˈʌp.", voice)
         return time.perf_counter() - start
+
+
+def _split(model_path: Path, into: Path) -> list[Path]:
+    """The front and decoder models, written into `into`; or the model whole when its
+    graph does not have the decoder's inputs (another export).
+
+    Runs in a child process: the model's graph in Python costs several times the
+    file's size, a peak the server's memory should not keep.
+    """
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        parts = child.submit(_split_here, model_path, into).result()
+    if parts == [model_path]:
+        _LOGGER.warning("%s has no decoder inputs to split at: decoding pieces whole", model_path)
+    return parts
+
+
+def _split_here(model_path: Path, into: Path) -> list[Path]:
+    try:
+        model = onnx.load(str(model_path))
+    except Exception as err:
+        raise _damaged(model_path, err) from err
+    names = {output for node in model.graph.node for output in node.output}
+    if not set(DECODER_INPUTS) <= names:
+        return [model_path]
+    extractor = Extractor(model)
+    parts = {
+        "front": extractor.extract_model(["tokens", "style", "speed"], list(DECODER_INPUTS)),
+        "decoder": extractor.extract_model([*DECODER_INPUTS, "style"], ["audio"]),
+    }
+    for name, part in parts.items():
+        onnx.save(part, str(into / f"{name}.onnx"))
+    return [into / f"{name}.onnx" for name in parts]
 
 
 def available_providers() -> list[str]:
@@ -136,17 +298,28 @@ def _session_options(threads: int) -> ort.SessionOptions:
     return options
 
 
-def _open_session(model_path: Path, settings: EngineSettings, threads: int) -> ort.InferenceSession:
+def _damaged(model_path: Path, err: Exception) -> ModelError:
+    return ModelError(
+        f"Could not load the model {model_path}: {err}. The file may be "
+        "damaged: delete it and start again to fetch a fresh copy."
+    )
+
+
+def _open_sessions(
+    models: list[Path], model_path: Path, settings: EngineSettings, threads: int
+) -> list[ort.InferenceSession]:
+    """A session for each part, all on the same providers: CPU for all if one fails."""
     providers = choose_providers(settings.provider, available_providers(), settings)
     try:
-        return ort.InferenceSession(
-            str(model_path), sess_options=_session_options(threads), providers=providers
-        )
+        return [
+            ort.InferenceSession(
+                str(model), sess_options=_session_options(threads), providers=providers
+            )
+            for model in models
+        ]
     except Exception as err:
         if len(providers) == 1:
-            raise ModelError(
-                f"Could not load the model {model_path}: {err}. The file may be "
-                "damaged: delete it and start again to fetch a fresh copy."
-            ) from err
+            raise _damaged(model_path, err) from err
         _LOGGER.warning("Provider %s failed to start (%s); using CPU", providers[0], err)
-    return _open_session(model_path, EngineSettings(provider="cpu"), threads)
+    cpu = EngineSettings(provider="cpu", windows=settings.windows)
+    return _open_sessions(models, model_path, cpu, threads)

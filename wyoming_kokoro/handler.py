@@ -45,7 +45,7 @@ class HandlerSettings:
     """A connection with nothing to say or hear for this long is closed."""
 
     max_requests: int = 8
-    """Requests spoken at once, taking turns on the model piece by piece."""
+    """Requests spoken at once, taking turns on the model window by window."""
 
     max_queue: int = 32
     """Requests waiting for a turn; past that a request is answered "busy"."""
@@ -83,7 +83,6 @@ class _Stream:
 
     voice: VoiceChoice
     sentences: SentenceStream = field(default_factory=SentenceStream)
-    queued: int = 0
 
 
 @dataclass(frozen=True)
@@ -207,10 +206,7 @@ class KokoroEventHandler(AsyncEventHandler):
         self._jobs.put_nowait(_StreamEnd())
 
     def _queue_sentence(self, stream: _Stream, sentence: str) -> None:
-        # Only the first sentence needs a quick start: later ones are spoken
-        # while earlier audio still plays.
-        self._jobs.put_nowait(_request(stream.voice, sentence, stream.queued == 0))
-        stream.queued += 1
+        self._jobs.put_nowait(_request(stream.voice, sentence))
 
     async def _work(self) -> None:
         """Answer the jobs in order; any way out but cancelling closes the connection."""
@@ -273,5 +269,5 @@ class KokoroEventHandler(AsyncEventHandler):
             self.writer.close()
 
 
-def _request(voice: VoiceChoice, text: str, quick_start: bool = True) -> Request:
-    return Request(text=text, voice=voice.name, language=voice.language, quick_start=quick_start)
+def _request(voice: VoiceChoice, text: str) -> Request:
+    return Request(text=text, voice=voice.name, language=voice.language)

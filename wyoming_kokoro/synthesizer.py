@@ -1,8 +1,10 @@
 """Text in, PCM out: the one place that knows the order of the steps.
 
-normalize -> plan pieces (G2P) -> model -> trimmed PCM, piece by piece. In the
-server, G2P and the model each run on a thread of their own, so the next piece
-is phonemized while the model reads the current one and the event loop is free.
+normalize -> sentences (G2P) -> model, window by window -> trimmed PCM. In the
+server, G2P and the model each run on a thread of their own, so the next
+sentence is phonemized while the model reads the current one and the event loop
+is free; each window is one turn on the model thread, so requests share it
+fairly.
 """
 
 import asyncio
@@ -12,7 +14,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .audio import BYTES_PER_SECOND, join_piece, to_pcm
+import numpy as np
+
+from .audio import BYTES_PER_SECOND, silence, to_pcm, trim
 from .cache import AudioCache
 from .engine import Engine
 from .g2p import G2P
@@ -55,8 +59,6 @@ class Request:
     voice: str | None = None
     language: str | None = None
     speed: float | None = None
-    quick_start: bool = True
-    """Cut a short first phrase so audio starts soon; off where audio is playing."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,6 @@ class Plan:
     voice: Voice
     language: Language
     speed: float
-    quick_start: bool = True
 
 
 class Synthesizer:
@@ -123,30 +124,35 @@ class Synthesizer:
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise RequestError(f"Speed {speed} is outside {MIN_SPEED} to {MAX_SPEED}")
         text = normalize(request.text, language.tag, self.settings.normalize)
-        return Plan(text, voice, language, speed, request.quick_start)
+        return Plan(text, voice, language, speed)
 
     def plan_default(self) -> Plan:
         """What a request that names nothing gets."""
         return self.plan(Request(text=""))
 
     def pieces(self, plan: Plan) -> Iterator[Piece]:
-        return plan_pieces(
-            plan.text, self.g2p.phonemizer(plan.language), quick_start=plan.quick_start
-        )
+        return plan_pieces(plan.text, self.g2p.phonemizer(plan.language))
 
-    def render(self, piece: Piece, plan: Plan) -> bytes:
-        """One piece as PCM, its edges trimmed and its pause added."""
-        audio = self.engine.synthesize(piece.phonemes, plan.voice, plan.speed)
-        return to_pcm(join_piece(audio, piece.pause))
+    def render(self, piece: Piece, plan: Plan) -> Iterator[bytes]:
+        """One piece as PCM, window by window: its silent edges trimmed, its pause added."""
+        windows = self.engine.stream(piece.phonemes, plan.voice, plan.speed)
+        started = False
+        for audio, last in windows:
+            trimmed = trim(audio, start=not started, end=last)
+            started = started or len(trimmed) > 0
+            if last and started:
+                trimmed = np.concatenate([trimmed, silence(piece.pause)])
+            if len(trimmed):
+                yield to_pcm(trimmed)
 
     def speak(self, request: Request) -> Iterator[bytes]:
-        """PCM piece by piece, on the calling thread (for the command line)."""
+        """PCM window by window, on the calling thread (for the command line)."""
         plan = self.plan(request)
         for piece in self.pieces(plan):
-            yield self.render(piece, plan)
+            yield from self.render(piece, plan)
 
     async def stream(self, request: Request) -> AsyncGenerator[bytes, None]:
-        """PCM piece by piece, each as soon as the model has read it."""
+        """PCM window by window, each as soon as the decoder has made it."""
         self.metrics.requests.inc()
         start = time.perf_counter()
         seconds = 0.0
@@ -180,7 +186,9 @@ class Synthesizer:
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
         while (piece := await next_piece) is not None:
             next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-            yield await loop.run_in_executor(self._model_thread, self.render, piece, plan)
+            windows = self.render(piece, plan)
+            while pcm := await loop.run_in_executor(self._model_thread, next, windows, None):
+                yield pcm
 
 
 async def _replay(pieces: list[bytes]) -> AsyncIterator[bytes]:

@@ -1,11 +1,9 @@
-"""Text before G2P: cleaning up, and cutting into pieces the model can take.
+"""Text before G2P: cutting it into the pieces the model reads in one run.
 
-The model reads at most MAX_PHONEMES phonemes at a time, but its memory grows
-with the audio a run produces while its speed per second of speech does not
-improve with length (int8 on 2 cores: 60 phonemes 0.16 s per second of audio and
-83 MB on top, 100 phonemes 0.16 s and 164 MB, 200 phonemes 0.18 s and 330 MB,
-400 phonemes 0.20 s and 660 MB). So pieces stay near PIECE_PHONEMES, about a
-sentence; the first piece is a short phrase, so that audio starts soon.
+A piece is a whole sentence, for the prosody of whole sentences: the decoder
+streams each piece window by window (engine.py), so first audio no longer
+depends on a piece's length. A sentence longer than the model can read is cut
+at clauses, then at spaces.
 """
 
 import re
@@ -16,16 +14,6 @@ from sentence_stream import SentenceBoundaryDetector
 
 MAX_PHONEMES = 510
 """The most the model reads in one run (its input is 512 tokens with the pads)."""
-PIECE_PHONEMES = 100
-
-# A piece may grow to this many times the phonemes already sent: Kokoro runs at
-# about 0.2 of real time on a small CPU, so the next piece is ready before the
-# audio already sent has finished playing.
-GROWTH = 2
-# A first phrase cut at a comma may be two words ("Right now,"); one cut before
-# a conjunction needs three to not sound clipped.
-MIN_FIRST_WORDS_AT_PUNCTUATION = 2
-MIN_FIRST_WORDS = 3
 
 SENTENCE_MARKS = ".!?…。！？"
 CLAUSE_MARKS = ",;:、，；："
@@ -45,12 +33,6 @@ _CLAUSE_END = re.compile(
     rf"[{re.escape(CLAUSE_MARKS)}]+[{re.escape(_CLOSERS)}]*(?=\s)|\s[—–-]+(?=\s)"
 )
 _WORD_END = re.compile(r"\S(?=\s)")
-# Words before which a long first sentence may be cut when it has no early comma.
-_PHRASE_START = re.compile(
-    r"\s(?=(?:and|but|or|so|because|while|which|when|where|although|though|if)\s)",
-    re.IGNORECASE,
-)
-
 # Streamed text that runs on without a sentence end (an LLM writing a long
 # list) is cut once this much is held, so speech starts after about a sentence.
 STREAM_HOLD_CHARS = 160
@@ -74,9 +56,6 @@ class Piece:
         if end and end in CLAUSE_MARKS + "—–-":
             return CLAUSE_PAUSE
         return WORD_PAUSE
-
-    def __add__(self, other: "Piece") -> "Piece":
-        return Piece(f"{self.text} {other.text}", f"{self.phonemes} {other.phonemes}")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -111,37 +90,13 @@ class SentenceStream:
         return self._detector.finish().strip()
 
 
-def plan_pieces(
-    text: str, phonemize: Phonemize, limit: int = PIECE_PHONEMES, quick_start: bool = True
-) -> Iterator[Piece]:
-    """The pieces to synthesize, in order: a short first phrase, then larger ones.
+def plan_pieces(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> Iterator[Piece]:
+    """The pieces to synthesize, in order: sentences, each cut only if too long.
 
-    Lazy, so that the G2P of one piece can run while the model reads the last;
-    the first piece goes out before anything after it is phonemized. Without
-    `quick_start` (audio is already playing), pieces are as large as allowed.
+    Lazy, so that the G2P of one sentence can run while the model reads the last.
     """
-    units = _units(text) if quick_start else iter(split_sentences(text))
-    pieces = (piece for unit in units for piece in fit_piece(unit, phonemize, limit))
-    sent = limit  # budget for merging: as large as allowed
-    pending: Piece | None = None
-    if quick_start:
-        pending = next(pieces, None)
-        if pending is None:
-            return
-        yield pending
-        sent = len(pending.phonemes)
-        pending = None
-    for piece in pieces:
-        if pending is None:
-            pending = piece
-        elif len(pending.phonemes) + 1 + len(piece.phonemes) <= min(limit, GROWTH * sent):
-            pending += piece
-        else:
-            yield pending
-            sent += len(pending.phonemes)
-            pending = piece
-    if pending is not None:
-        yield pending
+    for sentence in split_sentences(text):
+        yield from fit_piece(sentence, phonemize, limit)
 
 
 def fit_piece(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> list[Piece]:
@@ -164,30 +119,6 @@ def fit_piece(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> lis
         Piece(text if start == 0 else "", phonemes[start : start + limit])
         for start in range(0, len(phonemes), limit)
     ]
-
-
-def _units(text: str) -> Iterator[str]:
-    """Sentences, with a short first phrase cut from the first one."""
-    sentences = split_sentences(text)
-    if sentences:
-        yield from _split_first_phrase(sentences[0])
-        yield from sentences[1:]
-
-
-def _split_first_phrase(sentence: str) -> list[str]:
-    cuts = sorted(
-        (m.end(), min_words)
-        for boundary, min_words in (
-            (_CLAUSE_END, MIN_FIRST_WORDS_AT_PUNCTUATION),
-            (_PHRASE_START, MIN_FIRST_WORDS),
-        )
-        for m in boundary.finditer(sentence)
-    )
-    for cut, min_words in cuts:
-        head, tail = sentence[:cut].strip(), sentence[cut:].strip()
-        if len(head.split()) >= min_words and len(tail.split()) >= MIN_FIRST_WORDS:
-            return [head, tail]
-    return [sentence]
 
 
 def _split_after(text: str, boundary: re.Pattern[str]) -> list[str]:

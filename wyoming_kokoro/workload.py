@@ -2,7 +2,7 @@
 
 Connections cost almost nothing while they wait; speaking costs the model's
 time. So the work is bounded, not the sockets: a few requests are spoken at
-once, taking turns on the model piece by piece, a queue waits behind them, and
+once, taking turns on the model window by window, a queue waits behind them, and
 only a full queue is answered with "busy".
 """
 
