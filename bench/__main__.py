@@ -180,8 +180,8 @@ def session_summary(engine: Engine) -> str:
     options = engine.session_options
     windows = engine.windows
     decoding = (
-        f"decoder windows of {windows.first} frames x{windows.growth:g} up to "
-        f"{windows.largest}, {windows.context} frames of context, {windows.fade}-sample fade"
+        f"decoder windows: first {windows.first} frames, then up to {windows.rest}, "
+        f"{windows.context} frames of context, {windows.fade}-sample fade"
         if engine.windowed
         else "decoded whole"
     )

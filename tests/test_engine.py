@@ -109,17 +109,16 @@ def test_threads_default_to_the_cores(engine: Engine) -> None:
     assert engine.threads >= 1
 
 
-@pytest.mark.parametrize("frames", [1, 9, 20, 29, 31, 75, 400, 2000])
-def test_windows_cover_every_frame_small_first_then_growing(frames: int) -> None:
+@pytest.mark.parametrize("frames", [1, 9, 24, 35, 37, 75, 400, 2000])
+def test_windows_cover_every_frame_a_small_one_first(frames: int) -> None:
     windows = Windows()
     bounds = window_bounds(frames, windows)
     assert bounds[0][0] == 0 and bounds[-1][1] == frames
     assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
-    assert bounds[0][1] <= windows.first + windows.first // 2
+    assert bounds[0][1] - bounds[0][0] < windows.first + windows.first // 2
     sizes = [end - start for start, end in bounds]
-    assert max(sizes) < windows.largest + windows.largest // 2
-    if len(sizes) > 2:  # only the last may be smaller than the one before
-        assert sizes[:-1] == sorted(sizes[:-1])
+    assert max(sizes) < windows.rest + windows.rest // 2
+    assert all(size >= windows.first // 2 for size in sizes[1:])
 
 
 WEATHER = (
@@ -145,7 +144,7 @@ def test_windowed_decoding_has_no_seams(engine: Engine, voices: VoiceCatalog) ->
     windows = list(engine.stream(WEATHER, voice))
     assert [last for _, last in windows] == [False] * (len(windows) - 1) + [True]
     streamed = np.concatenate([audio for audio, _ in windows])
-    assert len(streamed) == len(whole) and len(windows) >= 3
+    assert len(streamed) == len(whole) and len(windows) >= 2
     seams = np.cumsum([len(audio) for audio, _ in windows])[:-1]
     elsewhere = [
         spectrum_distance(streamed, whole, int(s) + d) for s in seams for d in (-6000, 6000)

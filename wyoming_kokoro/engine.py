@@ -11,12 +11,12 @@ window, whatever the piece's length, and each window is one turn on the model.
 
 import json
 import logging
-import multiprocessing
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -56,19 +56,23 @@ DECODER_INPUTS = (
 
 @dataclass(frozen=True)
 class Windows:
-    """How the decoder walks a piece, chosen by measurement (2 cores, int8; `python
-    -m bench` prints the choice). Against decoding whole, windows of 24 frames growing
-    x2 with 8 frames of context gave first audio after 0.30 s instead of 0.68 s for
-    "Turned on the lights." (total cost 1.17 times) and after 0.37 s instead of 3.1 s
-    for a 7 s sentence (1.08 times); 20 frames with 10 of context cost 1.42 and 1.09
-    times. Seams are held to a limit by tests/test_engine.py."""
+    """How the decoder walks a piece: a small first window, then the rest in windows
+    of up to `rest` frames, each with context frames on both sides.
+
+    Chosen by measurement (int8, 2 cores, `python -m bench` prints the choice). The
+    decoder normalizes over time, so every seam changes the audio a little: with
+    windows growing x2 (20 frames, 10 of context) Whisper tiny.en misheard 20 words
+    of 291 over three voices where decoding whole misheard 5; one seam after a
+    first window of 24 frames with 12 of context misheard 6. That first window
+    comes after 0.3 s where decoding a short answer whole takes 0.65 s and a
+    7 s sentence 3.1 s.
+    """
 
     first: int = 24
     """Frames in the first window (0.6 s of audio)."""
-    growth: float = 2.0
-    largest: int = 200
-    """Frames in the largest window: bounds the decoder's memory (5 s of audio)."""
-    context: int = 8
+    rest: int = 400
+    """Frames in each later window (10 s of audio): bounds the decoder's memory."""
+    context: int = 12
     """Frames decoded on each side of a window and thrown away."""
     fade: int = 120
     """Samples (5 ms) over which neighbouring windows crossfade."""
@@ -100,7 +104,7 @@ def window_bounds(frames: int, windows: Windows) -> list[tuple[int, int]]:
         if frames - end < size // 2:
             end = frames
         bounds.append((start, end))
-        start, size = end, min(windows.largest, int(size * windows.growth))
+        start, size = end, windows.rest
     return bounds
 
 
@@ -164,12 +168,12 @@ class Engine:
             yield parts[0].reshape(-1), True
             return
         frames = parts[0].shape[2]
+        context = self.windows.context
         tail = np.zeros(0, dtype=np.float32)
         for start, end in window_bounds(frames, self.windows):
-            audio = self._decode(
-                parts, max(0, start - self.windows.context), min(frames, end + self.windows.context)
-            )
-            offset = (start - max(0, start - self.windows.context)) * SAMPLES_PER_FRAME
+            decoded_from = max(0, start - context)
+            audio = self._decode(parts, decoded_from, min(frames, end + context))
+            offset = (start - decoded_from) * SAMPLES_PER_FRAME
             body = audio[offset : offset + (end - start) * SAMPLES_PER_FRAME].copy()
             # Crossfade into what the previous window decoded past its end.
             ramp = np.linspace(0.0, 1.0, len(tail), dtype=np.float32)
@@ -224,11 +228,33 @@ def _split(model_path: Path, into: Path) -> list[Path]:
     Runs in a child process: the model's graph in Python costs several times the
     file's size, a peak the server's memory should not keep.
     """
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        parts = child.submit(_split_here, model_path, into).result()
+    child = subprocess.run(
+        [sys.executable, "-c", _SPLIT_CHILD, str(model_path), str(into)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        raise ModelError(
+            child.stderr.strip().splitlines()[-1]
+            if child.stderr.strip()
+            else f"Could not split the model {model_path}"
+        )
+    parts = [Path(line) for line in child.stdout.splitlines()]
     if parts == [model_path]:
         _LOGGER.warning("%s has no decoder inputs to split at: decoding pieces whole", model_path)
     return parts
+
+
+_SPLIT_CHILD = """
+import sys
+from pathlib import Path
+from wyoming_kokoro.engine import _split_here
+try:
+    print(*_split_here(Path(sys.argv[1]), Path(sys.argv[2])), sep="\\n")
+except Exception as err:
+    sys.exit(str(err))
+"""
 
 
 def _split_here(model_path: Path, into: Path) -> list[Path]:
