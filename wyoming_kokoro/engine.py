@@ -70,8 +70,9 @@ class Windows:
 
     first: int = 24
     """Frames in the first window (0.6 s of audio)."""
-    rest: int = 400
-    """Frames in each later window (10 s of audio): bounds the decoder's memory."""
+    rest: int = 160
+    """Frames in each later window (4 s of audio): bounds the decoder's memory and how
+    long another request waits for its turn."""
     context: int = 12
     """Frames decoded on each side of a window and thrown away."""
     fade: int = 120
