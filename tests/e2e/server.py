@@ -16,6 +16,7 @@ import numpy as np
 from wyoming.audio import AudioChunk, AudioStart
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
+from wyoming.info import Describe
 
 READY_TIMEOUT = 60.0
 
@@ -154,6 +155,15 @@ async def request(
             reply.events.append(received)
             if received.type in (until, "error"):
                 return reply
+
+
+async def describe_seconds(server: Server) -> float:
+    """How long a fresh connection waits for the answer to describe."""
+    async with server.client() as client:
+        start = time.perf_counter()
+        reply = await request(client, [Describe().event()], until="info")
+        assert reply.types == ["info"]
+        return time.perf_counter() - start
 
 
 def seconds(samples: np.ndarray) -> float:

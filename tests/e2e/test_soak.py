@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from wyoming.info import Describe
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
-from .server import Reply, Server, loudness, memory_mb, request, run_server
+from .server import Reply, Server, describe_seconds, loudness, memory_mb, request, run_server
 
 CLIENTS = 8
 REQUESTS = 25
@@ -62,10 +61,7 @@ async def test_soak(soak_server: Server, capsys: pytest.CaptureFixture[str]) -> 
 
     async def describer() -> None:
         while not done.is_set():
-            async with soak_server.client() as conn:
-                start = time.perf_counter()
-                await request(conn, [Describe().event()], until="info")
-                describe_latencies.append(time.perf_counter() - start)
+            describe_latencies.append(await describe_seconds(soak_server))
             await asyncio.sleep(0.5)
 
     start = time.perf_counter()
