@@ -21,7 +21,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.uri == "tcp://0.0.0.0:10200"
     assert settings.speech.voice is None and settings.speech.speed == 1.0
     assert settings.engine.provider == "cpu" and settings.use_misaki
-    assert settings.zeroconf is None and settings.http_uri is None
+    assert settings.zeroconf is None and settings.http.http_uri is None
 
 
 def test_every_kind_of_option_comes_from_the_environment(
@@ -38,6 +38,8 @@ def test_every_kind_of_option_comes_from_the_environment(
         "KOKORO_SAMPLES_PER_CHUNK": "512",
         "KOKORO_ZEROCONF": "kitchen",
         "KOKORO_HTTP_URI": "http://127.0.0.1:10201",
+        "KOKORO_HTTP_API_KEY": "secret",
+        "KOKORO_OPENAI_VOICES": "alloy=jm_kumo, nova = jf_alpha",
         "KOKORO_MODEL_VARIANT": "fp16",
         "KOKORO_LANGUAGE": "en_GB",
         "KOKORO_DEBUG": "true",
@@ -57,7 +59,9 @@ def test_every_kind_of_option_comes_from_the_environment(
     assert settings.store.data_dir == tmp_path
     assert settings.store.variant == "fp16"
     assert settings.zeroconf == "kitchen"
-    assert settings.http_uri == "http://127.0.0.1:10201"
+    assert settings.http.http_uri == "http://127.0.0.1:10201"
+    assert settings.http.http_api_key == "secret"
+    assert settings.http.openai_voices == {"alloy": "jm_kumo", "nova": "jf_alpha"}
     assert settings.debug
 
 
@@ -80,3 +84,11 @@ def test_a_number_that_does_not_parse_names_its_variable(monkeypatch: pytest.Mon
     monkeypatch.setenv("KOKORO_SPEED", "fast")
     with pytest.raises(ValueError, match="KOKORO_SPEED='fast'"):
         build_parser()
+
+
+def test_a_bad_option_value_says_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse("--openai-voices", "alloy=af_heart,=jm_kumo")
+    assert (
+        "--openai-voices: 'alloy=af_heart,=jm_kumo': expected NAME=VOICE" in capsys.readouterr().err
+    )

@@ -27,12 +27,14 @@ from .download import DownloadError
 from .engine import PROVIDERS, EngineSettings, ModelError
 from .handler import HandlerSettings
 from .lexicon import LexiconError
+from .openai_api import parse_overrides
 from .runtime import load_synthesizer
 from .server import serve
 from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name, parse_bool
 from .store import MODELS, RELEASE_URL, ProvisionError, StoreSettings, provision
 from .synthesizer import Request, RequestError, SpeechSettings, Synthesizer
 from .voices import UnknownVoiceError
+from .web import HttpSettings
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,7 +66,21 @@ def _option(
             default = type(value)
         except ValueError as err:
             raise ValueError(f"{env}={value!r}: {err}") from err
-    parser.add_argument(flag, type=type, default=default, help=f"{help} (env {env})", **kwargs)
+    parser.add_argument(
+        flag, type=_said(type), default=default, help=f"{help} (env {env})", **kwargs
+    )
+
+
+def _said(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`convert` whose ValueError message argparse shows as it is."""
+
+    def parse(value: str) -> Any:
+        try:
+            return convert(value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"{value!r}: {err}") from err
+
+    return parse
 
 
 def _switch(parser: "argparse._ActionsContainer", flag: str, env: str, help: str) -> None:
@@ -162,7 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     _option(
         server,
         "--http-uri",
-        "Serve /health, /metrics and /v1/audio/speech, e.g. http://0.0.0.0:10201",
+        "Serve /health, /metrics and OpenAI's speech API, e.g. http://0.0.0.0:10201",
+    )
+    _option(server, "--http-api-key", "Bearer token the OpenAI API wants (default: none)")
+    _option(
+        server,
+        "--openai-voices",
+        "OpenAI voice names to Kokoro voices: alloy=af_bella,echo=jm_kumo or a JSON/YAML file",
+        parse_overrides,
+        {},
     )
     _option(server, "--samples-per-chunk", "Samples per audio-chunk event", int, 1024)
     _switch(server, "--no-streaming", "KOKORO_STREAMING", "Do not accept streamed text")
@@ -250,7 +274,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         use_misaki=args.misaki,
         lexicon=args.lexicon,
         blends=args.voice_blends,
-        **_given(args, "uri", "zeroconf", "http_uri"),
+        http=HttpSettings(**_given(args, "http_uri", "http_api_key", "openai_voices")),
+        **_given(args, "uri", "zeroconf"),
         debug=args.debug,
     )
 

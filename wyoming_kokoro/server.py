@@ -30,8 +30,8 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stopping.set)
 
     web: WebServer | None = None
-    if settings.http_uri:
-        web = await start_web(settings.http_uri)
+    if settings.http.http_uri:
+        web = await start_web(settings.http)
     try:
         synthesizer = await loop.run_in_executor(None, load_synthesizer, settings)
         try:

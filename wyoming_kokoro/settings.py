@@ -12,6 +12,7 @@ from .engine import EngineSettings
 from .handler import HandlerSettings
 from .store import StoreSettings
 from .synthesizer import SpeechSettings
+from .web import HttpSettings
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"
 _TRUE = {"1", "true", "yes", "on"}
@@ -37,8 +38,8 @@ class Settings:
     uri: str = DEFAULT_URI
     zeroconf: str | None = None
     """The name to announce with zeroconf; None: not announced."""
-    http_uri: str | None = None
-    """Where to serve health, metrics and the OpenAI-compatible API; None: nowhere."""
+    http: HttpSettings = field(default_factory=HttpSettings)
+    """Health, metrics and the OpenAI-compatible API."""
     debug: bool = False
 
 

@@ -2,38 +2,68 @@
 
 GET  /health            200 once the model is loaded and warm, 503 before
 GET  /metrics           Prometheus text format
-POST /v1/audio/speech   {"input", "voice", "speed", "response_format": wav|pcm}
+POST /v1/audio/speech   OpenAI's request: input, model, voice, response_format, speed
+GET  /v1/models         the model names the speech API accepts
+GET  /v1/audio/voices   the voices it can be asked for, OpenAI's names first
 
 Every failure is a JSON error in OpenAI's shape with a fitting status, never an
 HTML page. Speech streams as it is made; it shares the Wyoming side's turns.
+With an API key set, /v1/ wants it as a bearer token; /health and /metrics are
+open, for health checks and scrapers.
 """
 
+import asyncio
+import base64
+import hmac
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from aiohttp import web
 
-from .audio import SAMPLE_RATE, wav_header
+from .audio import SAMPLE_RATE
+from .encoding import Encoder
 from .errors import request_error_code
 from .metrics import CONTENT_TYPE
-from .synthesizer import Request, Synthesizer
+from .openai_api import (
+    Alias,
+    ApiRequestError,
+    SpeechRequest,
+    models_list,
+    speech_request,
+    voice_aliases,
+    voices_list,
+)
+from .synthesizer import Synthesizer
 from .workload import Workload
 
 _LOGGER = logging.getLogger(__name__)
 
-_FORMATS = {"wav": "audio/wav", "pcm": "audio/pcm"}
 _STATUS = {"bad-request": 400, "busy": 503}
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    http_uri: str | None = None
+    """Where to serve (http://HOST:PORT); None: nowhere."""
+
+    http_api_key: str | None = None
+    """The bearer token /v1/ wants; None: open, for a LAN."""
+
+    openai_voices: Mapping[str, str] = field(default_factory=dict)
+    """OpenAI voice names read by other voices than the default table's."""
 
 
 @dataclass
 class _State:
+    settings: HttpSettings
     synthesizer: Synthesizer | None = None
     """Set once the model is loaded and warm."""
     workload: Workload | None = None
+    aliases: dict[str, Alias] = field(default_factory=dict)
 
 
 _STATE = web.AppKey("state", _State)
@@ -45,6 +75,11 @@ class WebServer:
     state: _State
 
     def ready(self, synthesizer: Synthesizer, workload: Workload) -> None:
+        aliases = voice_aliases(
+            synthesizer.voices, self.state.settings.openai_voices, synthesizer.language is None
+        )
+        _LOGGER.info("OpenAI voices: %s", ", ".join(f"{k}={a.voice}" for k, a in aliases.items()))
+        self.state.aliases = aliases
         self.state.synthesizer = synthesizer
         self.state.workload = workload
 
@@ -52,21 +87,24 @@ class WebServer:
         await self.runner.cleanup()
 
 
-async def start_web(uri: str) -> WebServer:
-    """Serve HTTP on `uri` (http://HOST:PORT); not ready until `ready()` is called."""
+async def start_web(settings: HttpSettings) -> WebServer:
+    """Serve HTTP on `settings.http_uri`; not ready until `ready()` is called."""
+    uri = settings.http_uri or ""
     parsed = urlparse(uri)
     if parsed.scheme != "http" or parsed.port is None:
         raise ValueError(f"--http-uri must look like http://HOST:PORT, not {uri!r}")
-    state = _State()
-    app = web.Application(middlewares=[_json_errors])
+    state = _State(settings)
+    app = web.Application(middlewares=[_json_errors, _api_key])
     app[_STATE] = state
     app.router.add_get("/health", _health)
     app.router.add_get("/metrics", _metrics)
     app.router.add_post("/v1/audio/speech", _speech)
+    app.router.add_get("/v1/models", _models)
+    app.router.add_get("/v1/audio/voices", _voices)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, parsed.hostname or "0.0.0.0", parsed.port).start()
-    _LOGGER.info("HTTP on %s (/health, /metrics, /v1/audio/speech)", uri)
+    _LOGGER.info("HTTP on %s (/health, /metrics, OpenAI's /v1/audio/speech)", uri)
     return WebServer(runner, state)
 
 
@@ -77,14 +115,17 @@ class _ApiError(Exception):
         self.code = code
 
 
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
 @web.middleware
-async def _json_errors(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
+async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except _ApiError as err:
         return _error(err.status, str(err), err.code)
+    except ApiRequestError as err:
+        return _error(400, str(err), "bad-request", err.param)
     except web.HTTPException as err:  # aiohttp's own: 404, 405, 413, ...
         return _error(err.status, err.reason)
     except Exception as err:
@@ -92,6 +133,18 @@ async def _json_errors(
             return _error(_STATUS[code], str(err), code)
         _LOGGER.exception("HTTP request failed")
         return _error(500, f"Synthesis failed: {err}", "synthesis-failed")
+
+
+@web.middleware
+async def _api_key(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    key = request.app[_STATE].settings.http_api_key
+    if key and request.path.startswith("/v1/"):
+        given = request.headers.get("Authorization", "")
+        if not given.startswith("Bearer "):
+            raise _ApiError(401, "No API key given: send it as 'Authorization: Bearer KEY'")
+        if not hmac.compare_digest(given.removeprefix("Bearer ").encode(), key.encode()):
+            raise _ApiError(401, "Incorrect API key provided", "invalid_api_key")
+    return await handler(request)
 
 
 def _ready(request: web.Request) -> tuple[Synthesizer, Workload]:
@@ -111,24 +164,35 @@ async def _metrics(request: web.Request) -> web.Response:
     return web.Response(body=synthesizer.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
+async def _models(request: web.Request) -> web.Response:
+    return web.json_response(models_list())
+
+
+async def _voices(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    return web.json_response(voices_list(synthesizer.voices, request.app[_STATE].aliases))
+
+
 async def _speech(request: web.Request) -> web.StreamResponse:
     synthesizer, workload = _ready(request)
-    speech, response_format = _speech_request(await _json_body(request))
+    speech = speech_request(await _json_body(request), request.app[_STATE].aliases)
+    content_type = "text/event-stream" if speech.sse else speech.audio.content_type
     response = web.StreamResponse(
-        headers={"Content-Type": _FORMATS[response_format], "X-Sample-Rate": str(SAMPLE_RATE)}
+        headers={"Content-Type": content_type, "X-Sample-Rate": str(SAMPLE_RATE)}
     )
-    async with workload.turn(), aclosing(synthesizer.stream(speech)) as audio:
-        # The first piece comes before the headers, so that a request that cannot
+    encoder = Encoder(speech.audio)
+    async with workload.turn(), aclosing(synthesizer.stream(speech.request)) as audio:
+        # The first audio comes before the headers, so that a request that cannot
         # be spoken still gets its status; after them, audio goes out as made.
         pcm = await anext(audio, b"")
         response.enable_chunked_encoding()
         try:
             await response.prepare(request)
-            if response_format == "wav":
-                await response.write(wav_header())
-            await response.write(pcm)
+            # Encoding a window takes milliseconds: off the loop, as the model runs.
+            await _send(response, speech, await asyncio.to_thread(encoder.encode, pcm))
             async for pcm in audio:
-                await response.write(pcm)
+                await _send(response, speech, await asyncio.to_thread(encoder.encode, pcm))
+            await _send(response, speech, await asyncio.to_thread(encoder.finish), last=True)
         except ConnectionError:
             _LOGGER.debug("HTTP client gone mid-answer")
         except Exception:
@@ -139,40 +203,42 @@ async def _speech(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
+async def _send(
+    response: web.StreamResponse, speech: SpeechRequest, data: bytes, last: bool = False
+) -> None:
+    """Audio bytes as they are, or as OpenAI's speech events (`stream_format: sse`)."""
+    if not speech.sse:
+        if data:
+            await response.write(data)
+        return
+    events: list[dict[str, object]] = []
+    if data:
+        events.append({"type": "speech.audio.delta", "audio": base64.b64encode(data).decode()})
+    if last:
+        tokens = len(speech.request.text.split())
+        usage = {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens}
+        events.append({"type": "speech.audio.done", "usage": usage})
+    for event in events:
+        await response.write(f"data: {json.dumps(event)}\n\n".encode())
+
+
+async def _json_body(request: web.Request) -> object:
     try:
-        body = await request.json()
+        body: object = await request.json()
     except (ValueError, UnicodeDecodeError) as err:
-        raise _ApiError(400, "The body must be JSON", "bad-request") from err
-    if not isinstance(body, dict):
-        raise _ApiError(400, "The body must be a JSON object", "bad-request")
+        raise ApiRequestError("The body must be JSON") from err
     return body
 
 
-def _speech_request(body: dict[str, Any]) -> tuple[Request, str]:
-    text = body.get("input")
-    if not isinstance(text, str):
-        raise _ApiError(400, "'input' (the text to speak) must be a string", "bad-request")
-    voice = body.get("voice")
-    if voice is not None and not isinstance(voice, str):
-        raise _ApiError(400, "'voice' must be a string", "bad-request")
-    speed = body.get("speed")
-    if speed is not None and (isinstance(speed, bool) or not isinstance(speed, int | float)):
-        raise _ApiError(400, "'speed' must be a number", "bad-request")
-    response_format = body.get("response_format", "wav")
-    if response_format not in _FORMATS:
-        raise _ApiError(400, "'response_format' must be wav or pcm", "bad-request")
-    speech = Request(text=text, voice=voice or None, speed=None if speed is None else float(speed))
-    return speech, response_format
-
-
-def _error(status: int, message: str, code: str | None = None) -> web.Response:
+def _error(
+    status: int, message: str, code: str | None = None, param: str | None = None
+) -> web.Response:
     return web.json_response(
         {
             "error": {
                 "message": message,
                 "type": _ERROR_TYPES.get(status, "server_error"),
-                "param": None,
+                "param": param,
                 "code": code,
             }
         },
@@ -180,4 +246,9 @@ def _error(status: int, message: str, code: str | None = None) -> web.Response:
     )
 
 
-_ERROR_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 503: "server_error"}
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    404: "invalid_request_error",
+    503: "server_error",
+}

@@ -1,22 +1,18 @@
-"""The optional HTTP side of the real server: health, metrics, OpenAI's speech API."""
+"""The optional HTTP side of the real server (health, metrics), and the command-line tools."""
 
 import contextlib
-import io
-import json
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from wyoming.tts import Synthesize
 
-from .server import Server, free_port, loudness, request, run_cli, run_server
+from .server import Server, free_port, request, run_cli, run_server
 
 
 def get(url: str, data: bytes | None = None) -> tuple[int, bytes, str]:
@@ -74,39 +70,6 @@ async def test_metrics_move_after_a_synthesis(http_server: tuple[Server, str]) -
     assert metrics["kokoro_time_to_first_audio_seconds_count"] >= 1
     assert metrics["kokoro_real_time_factor_count"] >= 1
     assert metrics["kokoro_g2p_fallbacks"] == 0
-
-
-def test_openai_speech_returns_a_wav(http_server: tuple[Server, str]) -> None:
-    _, http = http_server
-    body = json.dumps({"model": "kokoro", "input": "The kitchen lights are on.", "speed": 1.0})
-    status, data, content_type = get(f"{http}/v1/audio/speech", body.encode())
-    assert status == 200 and content_type == "audio/wav"
-    with wave.open(io.BytesIO(data)) as wav:
-        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (24000, 1, 2)
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-    assert 1.0 < len(samples) / 24000 < 4.0 and loudness(samples) > 0.02
-    status, pcm, content_type = get(
-        f"{http}/v1/audio/speech", json.dumps({"input": "Hi.", "response_format": "pcm"}).encode()
-    )
-    assert status == 200 and content_type == "audio/pcm" and len(pcm) > 10_000
-
-
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({"input": "Hi.", "voice": "alloy"}, "'alloy' is not installed"),
-        ({"voice": "jf_alpha"}, "'input'"),
-        ({"input": "Hi.", "response_format": "mp3"}, "wav or pcm"),
-        ({"input": "Hi.", "speed": 9}, "outside"),
-    ],
-)
-def test_openai_speech_errors_are_400_with_a_reason(
-    http_server: tuple[Server, str], body: dict, message: str
-) -> None:
-    _, http = http_server
-    status, data, _ = get(f"{http}/v1/audio/speech", json.dumps(body).encode())
-    assert status == 400
-    assert message in json.loads(data)["error"]["message"]
 
 
 def test_check_asks_a_running_server(http_server: tuple[Server, str]) -> None:

@@ -247,7 +247,7 @@ def post(port: int, body: bytes, path: str = "/v1/audio/speech") -> tuple[int, A
         (b"{not json", 400, "must be JSON"),
         (b"[1, 2]", 400, "JSON object"),
         (b'{"input": 5}', 400, "'input'"),
-        (b'{"input": "Hi.", "voice": 5}', 400, "'voice' must be a string"),
+        (b'{"input": "Hi.", "voice": 5}', 400, "'voice' must be a voice name"),
         (b'{"input": "Hi.", "speed": "fast"}', 400, "'speed' must be a number"),
         (b'{"input": "Hi.", "voice": "nobody"}', 400, "'nobody' is not installed"),
         (json.dumps({"input": "word " * MAX_TEXT}).encode(), 400, "--max-text-chars"),
