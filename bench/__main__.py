@@ -29,11 +29,11 @@ from typing import Any
 import onnxruntime as ort
 
 from tests.e2e.server import Server, free_port, memory_mb, run_process
-from wyoming_kokoro.engine import Engine, EngineSettings
+from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
 from wyoming_kokoro.languages import ENGLISH
-from wyoming_kokoro.settings import default_data_dir
-from wyoming_kokoro.store import StoreSettings, provision
+from wyoming_kokoro.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.store import provision
 from wyoming_kokoro.text import plan_pieces, split_sentences
 from wyoming_kokoro.voices import VoiceCatalog
 

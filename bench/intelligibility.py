@@ -17,11 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from tests.intelligibility import MODES, Listener, Result, measure
-from wyoming_kokoro.engine import Engine, EngineSettings
+from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P
-from wyoming_kokoro.settings import default_data_dir
-from wyoming_kokoro.store import StoreSettings, provision
-from wyoming_kokoro.synthesizer import SpeechSettings, Synthesizer
+from wyoming_kokoro.settings import EngineSettings, SpeechSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.store import provision
+from wyoming_kokoro.synthesizer import Synthesizer
 from wyoming_kokoro.voices import VoiceCatalog
 
 

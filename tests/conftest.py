@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from wyoming_kokoro.engine import Engine, EngineSettings
+from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P
-from wyoming_kokoro.store import ModelFiles, StoreSettings, provision
-from wyoming_kokoro.synthesizer import SpeechSettings, Synthesizer
+from wyoming_kokoro.settings import EngineSettings, SpeechSettings, StoreSettings
+from wyoming_kokoro.store import ModelFiles, provision
+from wyoming_kokoro.synthesizer import Synthesizer
 from wyoming_kokoro.voices import VoiceCatalog
 
 

@@ -10,12 +10,11 @@ import pytest
 from wyoming_kokoro import engine as engine_module
 from wyoming_kokoro.engine import (
     Engine,
-    EngineSettings,
     ModelError,
-    Windows,
     choose_providers,
     window_bounds,
 )
+from wyoming_kokoro.settings import EngineSettings, Windows
 from wyoming_kokoro.store import ModelFiles
 from wyoming_kokoro.text import MAX_PHONEMES
 from wyoming_kokoro.voices import VoiceCatalog

@@ -13,7 +13,8 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 
 from wyoming_kokoro import handler
 from wyoming_kokoro.engine import Engine
-from wyoming_kokoro.handler import HandlerSettings, KokoroEventHandler, build_info
+from wyoming_kokoro.handler import KokoroEventHandler, build_info
+from wyoming_kokoro.settings import HandlerSettings
 from wyoming_kokoro.synthesizer import Synthesizer
 from wyoming_kokoro.workload import BusyError, Workload
 

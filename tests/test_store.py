@@ -6,9 +6,9 @@ import pytest
 
 from wyoming_kokoro import store
 from wyoming_kokoro.download import RemoteFile
+from wyoming_kokoro.settings import StoreSettings
 from wyoming_kokoro.store import (
     ProvisionError,
-    StoreSettings,
     UnusableFileError,
     bundle_voices,
     provision,

@@ -5,8 +5,9 @@ from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P
 from wyoming_kokoro.handler import build_info
 from wyoming_kokoro.languages import find_language, language_of_voice
+from wyoming_kokoro.settings import SpeechSettings
 from wyoming_kokoro.store import ModelFiles
-from wyoming_kokoro.synthesizer import SpeechSettings, Synthesizer
+from wyoming_kokoro.synthesizer import Synthesizer
 from wyoming_kokoro.voices import UnknownVoiceError, VoiceCatalog
 
 

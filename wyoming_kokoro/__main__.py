@@ -24,17 +24,28 @@ from . import __version__
 from .audio import wav_bytes
 from .doctor import run_doctor
 from .download import DownloadError
-from .engine import PROVIDERS, EngineSettings, ModelError
-from .handler import HandlerSettings
+from .engine import PROVIDERS, ModelError
 from .lexicon import LexiconError
 from .openai_api import parse_overrides
 from .runtime import load_synthesizer
 from .server import serve
-from .settings import DEFAULT_URI, Settings, default_data_dir, env_bool, env_name, parse_bool
-from .store import MODELS, RELEASE_URL, ProvisionError, StoreSettings, provision
-from .synthesizer import Request, RequestError, SpeechSettings, Synthesizer
+from .settings import (
+    DEFAULT_URI,
+    RELEASE_URL,
+    EngineSettings,
+    HandlerSettings,
+    HttpSettings,
+    Settings,
+    SpeechSettings,
+    StoreSettings,
+    default_data_dir,
+    env_bool,
+    env_name,
+    parse_bool,
+)
+from .store import MODELS, ProvisionError, provision
+from .synthesizer import Request, RequestError, Synthesizer
 from .voices import UnknownVoiceError
-from .web import HttpSettings
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import onnx
 import onnxruntime as ort
 from onnx.utils import Extractor
 
+from .settings import EngineSettings, Windows
 from .text import MAX_PHONEMES
 from .voices import Voice
 
@@ -52,48 +52,6 @@ DECODER_INPUTS = (
     "/encoder/Reshape_output_0",
     "/encoder/Reshape_1_output_0",
 )
-
-
-@dataclass(frozen=True)
-class Windows:
-    """How the decoder walks a piece: a small first window, then the rest in windows
-    of up to `rest` frames, each with context frames on both sides.
-
-    Chosen by measurement (int8, 2 cores, `python -m bench` prints the choice). The
-    decoder normalizes over time, so every seam changes the audio a little: with
-    windows growing x2 (20 frames, 10 of context) Whisper tiny.en misheard 20 words
-    of 291 over three voices where decoding whole misheard 5; one seam after a
-    first window of 24 frames with 12 of context misheard 6. That first window
-    comes after 0.3 s where decoding a short answer whole takes 0.65 s and a
-    7 s sentence 3.1 s.
-    """
-
-    first: int = 24
-    """Frames in the first window (0.6 s of audio)."""
-    rest: int = 160
-    """Frames in each later window (4 s of audio): bounds the decoder's memory and how
-    long another request waits for its turn."""
-    context: int = 12
-    """Frames decoded on each side of a window and thrown away."""
-    fade: int = 120
-    """Samples (5 ms) over which neighbouring windows crossfade."""
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    provider: str = "cpu"
-    """auto, cpu, coreml or cuda."""
-
-    threads: int = 0
-    """Intra-op threads; 0 means one per core."""
-
-    cache_dir: Path | None = None
-    """Where CoreML keeps compiled models (must be writable)."""
-
-    coreml_compute_units: str = "ALL"
-    """CoreML's MLComputeUnits: ALL, CPUAndGPU, CPUAndNeuralEngine or CPUOnly."""
-
-    windows: Windows = field(default_factory=Windows)
 
 
 def window_bounds(frames: int, windows: Windows) -> list[tuple[int, int]]:

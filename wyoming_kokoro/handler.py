@@ -27,7 +27,8 @@ from . import __version__, event_data
 from .audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from .errors import request_error_code
 from .event_data import BadEventError, VoiceChoice
-from .protocol import Limits, ProtocolError, read_event
+from .protocol import ProtocolError, read_event
+from .settings import HandlerSettings
 from .synthesizer import Request, Synthesizer
 from .text import SentenceStream
 from .workload import Workload
@@ -35,22 +36,6 @@ from .workload import Workload
 _LOGGER = logging.getLogger(__name__)
 
 KOKORO = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
-
-
-@dataclass(frozen=True)
-class HandlerSettings:
-    samples_per_chunk: int = 1024
-    streaming: bool = True
-    idle_timeout: float = 60.0
-    """A connection with nothing to say or hear for this long is closed."""
-
-    max_requests: int = 8
-    """Requests spoken at once, taking turns on the model window by window."""
-
-    max_queue: int = 32
-    """Requests waiting for a turn; past that a request is answered "busy"."""
-
-    limits: Limits = field(default_factory=Limits)
 
 
 def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:

@@ -15,7 +15,8 @@ import yaml
 
 from .encoding import FORMATS, AudioFormat
 from .languages import ENGLISH
-from .synthesizer import MAX_SPEED, MIN_SPEED, Request
+from .settings import MAX_SPEED, MIN_SPEED
+from .synthesizer import Request
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)

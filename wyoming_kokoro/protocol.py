@@ -7,22 +7,15 @@ and gives up on a stalled client, so one bad connection costs nothing but itself
 
 import asyncio
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from wyoming.event import Event
 
+from .settings import Limits
+
 
 class ProtocolError(ValueError):
     """The client sent something that is not a Wyoming event."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_data_bytes: int = 4 << 20
-    """Largest event data accepted; text longer than the server speaks still fits."""
-
-    max_payload_bytes: int = 4 << 20
 
 
 async def read_event(

@@ -15,10 +15,10 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from .download import DownloadError, RemoteFile, download, sha256_of
+from .settings import StoreSettings
 
 _LOGGER = logging.getLogger(__name__)
 
-RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/"
 MODELS = {
     "int8": RemoteFile(
         "kokoro-v1.0.int8.onnx",
@@ -53,22 +53,6 @@ class ProvisionError(RuntimeError):
 class UnusableFileError(ProvisionError):
     """A file that was named or found cannot be used: start-up stops here rather
     than quietly use another."""
-
-
-@dataclass(frozen=True)
-class StoreSettings:
-    data_dir: Path
-    model: Path | None = None
-    """A model file the user named; used as it is."""
-
-    voices: Path | None = None
-    """A voices file (.npz, like voices-v1.0.bin) the user named."""
-
-    variant: str = "int8"
-    """Which official model to use: int8, fp16 or fp32."""
-
-    download: bool = True
-    release_url: str = RELEASE_URL
 
 
 @dataclass(frozen=True)

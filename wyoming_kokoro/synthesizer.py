@@ -23,34 +23,15 @@ from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
 from .metrics import Metrics
 from .normalize import normalize
+from .settings import MAX_SPEED, MIN_SPEED, SpeechSettings
 from .text import Piece, plan_pieces
 from .voices import Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)
 
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
-
 
 class RequestError(ValueError):
     """A request that cannot be spoken as asked; the message is for the client."""
-
-
-@dataclass(frozen=True)
-class SpeechSettings:
-    voice: str | None = None
-    """The voice when a request names none; None: the best installed."""
-
-    language: str | None = None
-    """The language when a request names none; None: the voice's own."""
-
-    speed: float = 1.0
-    max_text_chars: int = 100_000
-    normalize: bool = True
-    """Spell out markup, units, times and abbreviations before G2P."""
-
-    cache_bytes: int = 0
-    """Keep the audio of recent answers up to this size; 0: off."""
 
 
 @dataclass(frozen=True)

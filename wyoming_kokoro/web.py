@@ -17,7 +17,7 @@ import base64
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -37,24 +37,13 @@ from .openai_api import (
     voice_aliases,
     voices_list,
 )
+from .settings import HttpSettings
 from .synthesizer import Synthesizer
 from .workload import Workload
 
 _LOGGER = logging.getLogger(__name__)
 
 _STATUS = {"bad-request": 400, "busy": 503}
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    http_uri: str | None = None
-    """Where to serve (http://HOST:PORT); None: nowhere."""
-
-    http_api_key: str | None = None
-    """The bearer token /v1/ wants; None: open, for a LAN."""
-
-    openai_voices: Mapping[str, str] = field(default_factory=dict)
-    """OpenAI voice names read by other voices than the default table's."""
 
 
 @dataclass
