@@ -142,3 +142,18 @@ def test_a_full_or_read_only_data_dir_is_a_clear_error_and_leaves_no_half_file(
         provision(offline(tmp_path))
     assert os.strerror(getattr(errno, errno_name)) in str(error.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_data_dir_the_server_cannot_write_says_how_to_fix_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root here, which may write anywhere: the refusal is staged.
+    def refuse(data_dir: Path) -> Path:
+        raise PermissionError(13, "Permission denied", str(data_dir / "kokoro-v1.0.int8.onnx.part"))
+
+    monkeypatch.setattr(store, "assemble_bundle_model", refuse)
+    with pytest.raises(ProvisionError) as caught:
+        provision(offline(tmp_path))
+    message = str(caught.value)
+    assert f"Cannot write to {tmp_path}" in message and "chown -R" in message
+    assert "1000:1000" in message and "offline bundle" not in message

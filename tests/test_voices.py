@@ -79,3 +79,13 @@ def test_blends_are_advertised_only_when_configured(
     assert voice_names() == set(catalog.names)
     catalog.add_blends(["jf_alpha:0.7+jm_kumo:0.3"])
     assert "jf_alpha:0.7+jm_kumo:0.3" in voice_names()
+
+
+def test_a_configured_voice_that_is_missing_falls_back_with_a_warning(
+    catalog: VoiceCatalog, engine: Engine, g2p: G2P, caplog: pytest.LogCaptureFixture
+) -> None:
+    synthesizer = Synthesizer(engine, catalog, g2p, SpeechSettings(voice="af_heart"))
+    synthesizer.close()
+    assert synthesizer.default_voice.name == "jf_gongitsune"
+    assert "'af_heart' is not installed" in caplog.text and "jm_kumo" in caplog.text
+    assert "using jf_gongitsune" in caplog.text

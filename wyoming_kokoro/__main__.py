@@ -17,11 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wyoming.client import AsyncClient
-from wyoming.info import Describe, Info
-
 from . import __version__
 from .audio import wav_bytes
+from .check import add_options as add_check_options
+from .check import check_server
 from .doctor import run_doctor
 from .download import DownloadError
 from .engine import PROVIDERS, ModelError
@@ -224,9 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("voices", parents=[common], help="List the installed voices")
     commands.add_parser("download", parents=[common], help="Fetch or assemble the model")
     commands.add_parser("doctor", parents=[common], help="Check the installation")
-    check = commands.add_parser("check", help="Exit 0 if a server answers describe")
-    _option(check, "--uri", "The server to ask", default=DEFAULT_URI)
-    check.add_argument("--timeout", type=float, default=5.0, help="Seconds to wait")
+    add_check_options(commands.add_parser("check", help="Exit 0 if a server answers describe"))
     return parser
 
 
@@ -331,24 +328,9 @@ def _speak_or_list(args: argparse.Namespace, synthesizer: Synthesizer) -> None:
             languages = ",".join(synthesizer.languages_of(voice))
             print(voice.name, languages, voice.gender, voice.description, sep="\t")
     else:
-        pcm = b"".join(synthesizer.speak(Request(text=args.text)))
+        # Named in the request, a voice that is not installed is an error here.
+        pcm = b"".join(synthesizer.speak(Request(text=args.text, voice=args.voice)))
         _write(args.output, wav_bytes(pcm))
-
-
-async def check_server(uri: str, timeout: float) -> int:
-    """0 if the server at `uri` answers describe with a TTS program in time."""
-    uri = uri.replace("//0.0.0.0:", "//127.0.0.1:")
-    try:
-        async with asyncio.timeout(timeout), AsyncClient.from_uri(uri) as client:
-            await client.write_event(Describe().event())
-            while (event := await client.read_event()) is not None:
-                if Info.is_type(event.type):
-                    tts = Info.from_event(event).tts
-                    print(f"ok: {uri} offers {sum(len(p.voices) for p in tts)} voices")
-                    return 0 if tts else 1
-    except (OSError, TimeoutError) as err:
-        print(f"wyoming-kokoro: {uri} did not answer: {err or 'timed out'}", file=sys.stderr)
-    return 1
 
 
 def _write(output: str, data: bytes) -> None:

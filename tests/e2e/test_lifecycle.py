@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from wyoming.client import AsyncClient
+from wyoming.client import AsyncClient, AsyncTcpClient
 from wyoming.error import Error
 from wyoming.tts import Synthesize
 from zeroconf import ServiceStateChange, Zeroconf
@@ -17,7 +17,7 @@ from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
 from wyoming_kokoro.discovery import SERVICE_TYPE
 
-from .server import loudness, request, run_cli, run_server
+from .server import Reply, loudness, request, run_cli, run_server
 
 NAME = "kokoro-e2e-test"
 
@@ -99,6 +99,23 @@ def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
     assert wav[:4] == b"RIFF" and len(wav) > 10_000
     listing = run_cli("voices", *common).stdout
     assert "jm_kumo\tja_JP\tmale\tKumo - Japanese, male" in listing.splitlines()
+
+
+def test_a_default_voice_that_is_not_installed_does_not_stop_the_server(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """docker/compose.yaml's af_heart comes only with the download: with the offline
+    bundle the server warns and serves with the best installed voice."""
+    with run_server(data_dir, tmp_path, "--voice", "af_heart", "--language", "en_US") as server:
+        reply = asyncio.run(_synthesize(server.client(), "Lights on."))
+        assert loudness(reply.groups()[0]) > 0.02
+    assert "'af_heart' is not installed" in server.log_text()
+    assert "using jf_gongitsune instead" in server.log_text()
+
+
+async def _synthesize(client: AsyncTcpClient, text: str) -> Reply:
+    async with client:
+        return await request(client, [Synthesize(text=text).event()], "audio-stop")
 
 
 @pytest.mark.parametrize(
