@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = parser.parse_args(argv)
     if args.command == "check":
-        return asyncio.run(check_server(args.uri, args.timeout))
+        return asyncio.run(check_server(args.uri, args.timeout, args.text))
     settings = settings_from(args)
     logging.basicConfig(
         level=logging.DEBUG if settings.debug else logging.INFO,

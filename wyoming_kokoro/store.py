@@ -100,8 +100,9 @@ def _not_writable(err: PermissionError) -> str:
     user = f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else "this user"
     return (
         f"Cannot write to {place}: it is not writable by the server's user ({user}). "
-        f"Give it to that user (chown -R {user} {place}; the Docker image runs as "
-        "1000:1000) or choose another --data-dir."
+        f"Give it to that user (chown -R {user} {place}; for a Docker bind mount, run "
+        "that on the host's directory: the image runs as 1000:1000) or choose another "
+        "--data-dir."
     )
 
 

@@ -180,7 +180,11 @@ def _default_voice(voices: VoiceCatalog, configured: str | None) -> Voice:
         try:
             return voices.get(configured)
         except UnknownVoiceError as err:
-            _LOGGER.warning("%s (--voice); using %s instead", err, voices.default().name)
+            _LOGGER.warning(
+                "Default voice (--voice, KOKORO_VOICE): %s; using %s instead",
+                err,
+                voices.default().name,
+            )
     return voices.default()
 
 

@@ -1,6 +1,7 @@
 """The optional HTTP side of the real server (health, metrics), and the command-line tools."""
 
 import contextlib
+import os
 import subprocess
 import sys
 import time
@@ -76,6 +77,17 @@ def test_check_asks_a_running_server(http_server: tuple[Server, str]) -> None:
     server, _ = http_server
     result = run_cli("check", "--uri", server.uri)
     assert result.returncode == 0 and "5 voices" in result.stdout
+    spoken = run_cli("check", "--uri", server.uri, "--text", "Lights on.", "--timeout", "60")
+    assert spoken.returncode == 0 and "ok: spoke" in spoken.stdout
+    # The health check's own entry point, as the Docker image runs it.
+    lean = subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro.check"],
+        env={**os.environ, "KOKORO_URI": server.uri.replace("127.0.0.1", "0.0.0.0")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert lean.returncode == 0 and "5 voices" in lean.stdout
     closed = run_cli("check", "--uri", f"tcp://127.0.0.1:{free_port()}", "--timeout", "2")
     assert closed.returncode == 1 and "did not answer" in closed.stderr
 
