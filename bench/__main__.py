@@ -28,7 +28,7 @@ from typing import Any
 
 import onnxruntime as ort
 
-from tests.e2e.server import Server, free_port, memory_mb, run_process
+from support.server import Server, free_port, memory_mb, run_process
 from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
 from wyoming_kokoro.languages import ENGLISH

@@ -2,7 +2,7 @@
 
     python -m bench.intelligibility [--data-dir DIR] [--verbose]
 
-Every installed voice reads the English sentences of tests/intelligibility.py
+Every installed voice reads the English sentences of support/intelligibility.py
 (misaki G2P) and Whisper tiny.en transcribes them; voices are ranked by word
 error rate, with each one's worst sentences. Then the default voice reads them
 with espeak-ng only and without normalization. Whisper tiny.en hears English
@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from tests.intelligibility import MODES, Listener, Result, measure
+from support.intelligibility import MODES, Listener, Result, measure
 from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P
 from wyoming_kokoro.settings import EngineSettings, SpeechSettings, StoreSettings, default_data_dir

@@ -1,4 +1,6 @@
-"""Fixtures shared by the suites: the real model, provisioned once per run."""
+"""Fixtures shared by the suites (the real model, provisioned once per run) and
+the layers: everything under e2e/ is marked `e2e`; `script/test --fast` runs
+what is neither `e2e` nor `slow`."""
 
 from pathlib import Path
 
@@ -10,6 +12,14 @@ from wyoming_kokoro.settings import EngineSettings, SpeechSettings, StoreSetting
 from wyoming_kokoro.store import ModelFiles, provision
 from wyoming_kokoro.synthesizer import Synthesizer
 from wyoming_kokoro.voices import VoiceCatalog
+
+_E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(_E2E):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,14 @@ from wyoming.error import Error
 from wyoming.server import AsyncTcpServer
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
+from support.server import free_port, loudness, request
 from wyoming_kokoro import handler
 from wyoming_kokoro.engine import Engine
+from wyoming_kokoro.errors import BusyError
 from wyoming_kokoro.handler import KokoroEventHandler, build_info
 from wyoming_kokoro.settings import HandlerSettings
 from wyoming_kokoro.synthesizer import Synthesizer
-from wyoming_kokoro.workload import BusyError, Workload
-
-from .e2e.server import free_port, loudness, request
+from wyoming_kokoro.workload import Workload
 
 
 @pytest.fixture

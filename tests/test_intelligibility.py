@@ -11,9 +11,10 @@ piece or a clipped seam (each costing whole words in every sentence) would cross
 
 import pytest
 
+from support.intelligibility import MODES, Listener, Result, measure
 from wyoming_kokoro.synthesizer import Synthesizer
 
-from .intelligibility import MODES, Listener, Result, measure
+pytestmark = pytest.mark.slow
 
 VOICE_LIMIT = 0.08
 """Every installed voice reading English (the worst measured 0.041)."""

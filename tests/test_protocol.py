@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wyoming_kokoro.protocol import ProtocolError, read_event
+from wyoming_kokoro.errors import ProtocolError
+from wyoming_kokoro.protocol import read_event
 from wyoming_kokoro.settings import Limits
 
 LIMITS = Limits(max_data_bytes=1000, max_payload_bytes=1000)

@@ -1,9 +1,10 @@
+import re
 from pathlib import Path
 
 import pytest
 
 from wyoming_kokoro.__main__ import build_parser, settings_from
-from wyoming_kokoro.settings import env_name
+from wyoming_kokoro.settings import SettingsError, check_settings, env_name
 
 
 def parse(*argv: str):
@@ -92,3 +93,26 @@ def test_a_bad_option_value_says_what_is_wrong(capsys: pytest.CaptureFixture[str
     assert (
         "--openai-voices: 'alloy=af_heart,=jm_kumo': expected NAME=VOICE" in capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--uri", "tcp://localhost"], "--uri 'tcp://localhost': use tcp://HOST:PORT"),
+        (["--uri", "tcp://host:port"], "use tcp://HOST:PORT"),
+        (["--uri", "http://host:10200"], "use tcp://, unix://, stdio://"),
+        (["--uri", "unix://"], "use unix://PATH"),
+        (["--http-uri", "0.0.0.0:10201"], "--http-uri '0.0.0.0:10201': use http://"),
+        (["--speed", "2.5"], "--speed 2.5 is outside 0.5 to 2.0"),
+        (["--language", "xx_XX"], "--language 'xx_XX'"),
+        (["--lexicon", "/nonexistent.yaml"], "--lexicon /nonexistent.yaml does not exist"),
+    ],
+)
+def test_settings_are_checked_before_anything_loads(argv: list[str], message: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        check_settings(parse(*argv))
+
+
+def test_good_settings_pass() -> None:
+    for argv in (["--uri", "unix:///run/kokoro.sock"], ["--uri", "stdio://"], []):
+        check_settings(parse(*argv, "--http-uri", "http://0.0.0.0:10201"))

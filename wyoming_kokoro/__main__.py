@@ -22,11 +22,10 @@ from .audio import wav_bytes
 from .check import add_options as add_check_options
 from .check import check_server
 from .doctor import run_doctor
-from .download import DownloadError
-from .engine import PROVIDERS, ModelError
-from .lexicon import LexiconError
+from .engine import PROVIDERS
+from .errors import KokoroError
+from .loader import list_voices, load_synthesizer
 from .openai_api import parse_overrides
-from .runtime import load_synthesizer
 from .server import serve
 from .settings import (
     DEFAULT_URI,
@@ -37,27 +36,18 @@ from .settings import (
     Settings,
     SpeechSettings,
     StoreSettings,
+    check_settings,
     default_data_dir,
     env_bool,
     env_name,
     parse_bool,
 )
-from .store import MODELS, ProvisionError, provision
-from .synthesizer import Request, RequestError, Synthesizer
-from .voices import UnknownVoiceError
+from .store import MODELS, provision
+from .synthesizer import Request, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
 COMMANDS = ("serve", "speak", "voices", "download", "doctor", "check")
-# Failures a user can fix, reported as one line instead of a traceback.
-_USER_ERRORS = (
-    ProvisionError,
-    ModelError,
-    DownloadError,
-    RequestError,
-    UnknownVoiceError,
-    LexiconError,
-)
 
 
 def _option(
@@ -307,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        check_settings(settings)
         if args.command == "serve":
             asyncio.run(serve(settings))
         elif args.command == "doctor":
@@ -314,23 +305,21 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "download":
             files = provision(settings.store)
             print(files.model.path, files.voices.path, sep="\n")
+        elif args.command == "voices":
+            for row in list_voices(settings):
+                print(*row, sep="\t")
         else:
-            _speak_or_list(args, load_synthesizer(settings))
-    except _USER_ERRORS as err:
+            _speak(args, load_synthesizer(settings))
+    except KokoroError as err:  # what a user can fix: one line, no traceback
         print(f"wyoming-kokoro: error: {err}", file=sys.stderr)
         return 1
     return 0
 
 
-def _speak_or_list(args: argparse.Namespace, synthesizer: Synthesizer) -> None:
-    if args.command == "voices":
-        for voice in synthesizer.voices:
-            languages = ",".join(synthesizer.languages_of(voice))
-            print(voice.name, languages, voice.gender, voice.description, sep="\t")
-    else:
-        # Named in the request, a voice that is not installed is an error here.
-        pcm = b"".join(synthesizer.speak(Request(text=args.text, voice=args.voice)))
-        _write(args.output, wav_bytes(pcm))
+def _speak(args: argparse.Namespace, synthesizer: Synthesizer) -> None:
+    # Named in the request, a voice that is not installed is an error here.
+    pcm = b"".join(synthesizer.speak(Request(text=args.text, voice=args.voice)))
+    _write(args.output, wav_bytes(pcm))
 
 
 def _write(output: str, data: bytes) -> None:

@@ -10,7 +10,7 @@ import onnxruntime as ort
 
 from .download import sha256_of
 from .g2p import SPACY_PIPELINE, EspeakPhonemizer
-from .runtime import load_synthesizer
+from .loader import load_synthesizer
 from .settings import Settings
 from .store import ModelFiles, provision
 

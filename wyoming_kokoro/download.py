@@ -11,6 +11,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .errors import SetupError
+
 _LOGGER = logging.getLogger(__name__)
 
 _BLOCK = 1 << 20
@@ -26,7 +28,7 @@ class RemoteFile:
     sha256: str
 
 
-class DownloadError(RuntimeError):
+class DownloadError(SetupError):
     """A file could not be downloaded intact."""
 
 

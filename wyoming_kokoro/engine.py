@@ -25,6 +25,7 @@ import onnx
 import onnxruntime as ort
 from onnx.utils import Extractor
 
+from .errors import SetupError
 from .settings import EngineSettings, Windows
 from .text import MAX_PHONEMES
 from .voices import Voice
@@ -39,7 +40,7 @@ _ORT_NAMES = {
 }
 
 
-class ModelError(RuntimeError):
+class ModelError(SetupError):
     """The model file could not be loaded."""
 
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from wyoming.event import Event
 
+from .errors import BadRequestError
 
-class BadEventError(ValueError):
+
+class BadEventError(BadRequestError):
     """An event with a field missing or of the wrong type; the message names it."""
 
 

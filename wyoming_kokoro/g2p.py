@@ -6,8 +6,9 @@ from collections.abc import Callable
 from importlib.util import find_spec
 from typing import Protocol
 
-from .languages import Language
+from .languages import ENGLISH, Language
 from .lexicon import Lexicon, WithLexicon
+from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -148,6 +149,15 @@ class G2P:
                 _LOGGER.info("No G2P for %s: %s not installed", language.name, ", ".join(missing))
             self._installed[language.tag] = not missing
         return self._installed[language.tag]
+
+    def languages_for(self, voice: Voice, default: Language | None) -> list[str]:
+        """The languages a voice is offered in: its own if it can be read here (else
+        English), and the server's default language."""
+        own = voice.language if self.supports(voice.language) else ENGLISH
+        tags = [own.tag]
+        if default is not None and default.tag not in tags:
+            tags.append(default.tag)
+        return tags
 
     def phonemize(self, text: str, language: Language) -> str:
         return self.phonemizer(language)(text)

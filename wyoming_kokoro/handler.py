@@ -25,9 +25,9 @@ from wyoming.tts import (
 
 from . import __version__, event_data
 from .audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
-from .errors import request_error_code
+from .errors import ProtocolError, request_error_code
 from .event_data import BadEventError, VoiceChoice
-from .protocol import ProtocolError, read_event
+from .protocol import read_event
 from .settings import HandlerSettings
 from .synthesizer import Request, Synthesizer
 from .text import SentenceStream

@@ -17,12 +17,14 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .errors import SetupError
+
 _LOGGER = logging.getLogger(__name__)
 
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.!?;:…])")
 
 
-class LexiconError(ValueError):
+class LexiconError(SetupError, ValueError):
     """A lexicon file that cannot be used."""
 
 

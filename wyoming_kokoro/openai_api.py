@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .encoding import FORMATS, AudioFormat
+from .errors import BadRequestError
 from .languages import ENGLISH
 from .settings import MAX_SPEED, MIN_SPEED
 from .synthesizer import Request
@@ -48,7 +49,7 @@ OPENAI_VOICES: dict[str, tuple[str, str]] = {
 }
 
 
-class ApiRequestError(ValueError):
+class ApiRequestError(BadRequestError):
     """A request OpenAI's API would refuse; `param` names the field."""
 
     def __init__(self, message: str, param: str | None = None) -> None:

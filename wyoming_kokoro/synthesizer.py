@@ -19,6 +19,7 @@ import numpy as np
 from .audio import BYTES_PER_SECOND, silence, to_pcm, trim
 from .cache import AudioCache
 from .engine import Engine
+from .errors import BadRequestError
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
 from .metrics import Metrics
@@ -30,7 +31,7 @@ from .voices import UnknownVoiceError, Voice, VoiceCatalog
 _LOGGER = logging.getLogger(__name__)
 
 
-class RequestError(ValueError):
+class RequestError(BadRequestError):
     """A request that cannot be spoken as asked; the message is for the client."""
 
 
@@ -74,13 +75,16 @@ class Synthesizer:
         self._model_thread.shutdown(wait=False, cancel_futures=True)
 
     def languages_of(self, voice: Voice) -> list[str]:
-        """The languages a voice is offered in: its own if it can be read, and the
-        server's; a voice whose language has no G2P here reads English."""
-        own = voice.language if self.g2p.supports(voice.language) else ENGLISH
-        tags = [own.tag]
-        if self.language is not None and self.language.tag not in tags:
-            tags.append(self.language.tag)
-        return tags
+        return self.g2p.languages_for(voice, self.language)
+
+    def warm_up(self) -> float:
+        """Load what a request that names nothing needs, and run the model once, so
+        that the first request does not pay for it; seconds."""
+        start = time.perf_counter()
+        plan = self.plan_default()
+        self.g2p.phonemizer(plan.language)
+        self.engine.warm_up(plan.voice)
+        return time.perf_counter() - start
 
     def plan(self, request: Request) -> Plan:
         if len(request.text) > self.settings.max_text_chars:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import BadRequestError
 from .languages import Language, language_of_voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ STYLE_SIZE = 256
 # Whisper tiny.en's word error rate (`python -m bench.intelligibility`, int8, misaki):
 #   on a set of 20 Home Assistant answers: jf_gongitsune 0.028, jm_kumo 0.033,
 #   jf_nezumi 0.051, jf_tebukuro 0.056, jf_alpha 0.061 (wyoming-piper's joe: 0.023);
-#   on tests/intelligibility.py's 14 sentences: jf_gongitsune 0.000, jf_nezumi 0.010,
+#   on support/intelligibility.py's 14 sentences: jf_gongitsune 0.000, jf_nezumi 0.010,
 #   jm_kumo 0.021, jf_tebukuro 0.021, jf_alpha 0.041.
 # Ordered by the mean of the two.
 PREFERRED_VOICES = (
@@ -38,7 +39,7 @@ _GENDERS = {"f": "female", "m": "male"}
 MAX_BLEND = 8
 
 
-class UnknownVoiceError(ValueError):
+class UnknownVoiceError(BadRequestError):
     """A voice that is not installed was asked for."""
 
     def __init__(self, name: str, installed: Iterable[str]) -> None:

@@ -78,10 +78,7 @@ class WebServer:
 
 async def start_web(settings: HttpSettings) -> WebServer:
     """Serve HTTP on `settings.http_uri`; not ready until `ready()` is called."""
-    uri = settings.http_uri or ""
-    parsed = urlparse(uri)
-    if parsed.scheme != "http" or parsed.port is None:
-        raise ValueError(f"--http-uri must look like http://HOST:PORT, not {uri!r}")
+    parsed = urlparse(settings.http_uri or "")  # checked by check_settings
     state = _State(settings)
     app = web.Application(middlewares=[_json_errors, _api_key])
     app[_STATE] = state
@@ -92,8 +89,8 @@ async def start_web(settings: HttpSettings) -> WebServer:
     app.router.add_get("/v1/audio/voices", _voices)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, parsed.hostname or "0.0.0.0", parsed.port).start()
-    _LOGGER.info("HTTP on %s (/health, /metrics, OpenAI's /v1/audio/speech)", uri)
+    await web.TCPSite(runner, parsed.hostname, parsed.port).start()
+    _LOGGER.info("HTTP on %s (/health, /metrics, OpenAI's /v1/audio/speech)", settings.http_uri)
     return WebServer(runner, state)
 
 

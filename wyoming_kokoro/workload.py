@@ -10,9 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-
-class BusyError(RuntimeError):
-    """Every speaking turn is taken and the queue behind them is full."""
+from .errors import BusyError
 
 
 class Workload:

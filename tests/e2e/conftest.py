@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from .server import Server, run_server
+from support.server import Server, run_server
 
 
 @pytest.fixture(scope="module")

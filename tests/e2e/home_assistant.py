@@ -14,7 +14,7 @@ from wyoming.audio import AudioChunk
 from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
-from .server import Server
+from support.server import Server
 
 GIVE_UP = 30.0
 """Longer than any answer in these tests, shorter than the servers' idle timeout."""

@@ -15,7 +15,7 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from .server import Server, loudness, request, run_server, seconds
+from support.server import Server, loudness, request, run_server, seconds
 
 MAX_TEXT = 600
 IDLE = 2.0

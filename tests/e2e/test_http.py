@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from wyoming.tts import Synthesize
 
-from .server import Server, free_port, request, run_cli, run_server
+from support.server import Server, free_port, request, run_cli, run_server
 
 
 def get(url: str, data: bytes | None = None) -> tuple[int, bytes, str]:

@@ -15,9 +15,8 @@ from wyoming.tts import Synthesize
 from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
+from support.server import Reply, loudness, request, run_cli, run_server
 from wyoming_kokoro.discovery import SERVICE_TYPE
-
-from .server import Reply, loudness, request, run_cli, run_server
 
 NAME = "kokoro-e2e-test"
 
@@ -123,8 +122,8 @@ async def _synthesize(client: AsyncTcpClient, text: str) -> Reply:
     [
         (["--voice", "xx_nobody"], "Voice 'xx_nobody' is not installed"),
         (["--model", "/nonexistent/model.onnx"], "/nonexistent/model.onnx does not exist"),
-        (["--speed", "5"], "Speed 5.0 is outside"),
-        (["--lexicon", "/nonexistent/names.json"], "Lexicon /nonexistent/names.json"),
+        (["--speed", "5"], "--speed 5.0 is outside"),
+        (["--lexicon", "/nonexistent/names.json"], "--lexicon /nonexistent/names.json"),
     ],
 )
 def test_bad_settings_are_one_clear_line(data_dir: Path, args: list[str], message: str) -> None:

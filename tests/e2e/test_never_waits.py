@@ -21,8 +21,9 @@ from wyoming.error import Error
 from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeVoice
 
+from support.server import Server, describe_seconds, free_port, loudness, request, run_server
+
 from . import home_assistant as ha
-from .server import Server, describe_seconds, free_port, loudness, request, run_server
 
 MAX_TEXT = 600
 ENDS_WITHIN = 1.0

@@ -14,7 +14,7 @@ import numpy as np
 import openai
 import pytest
 
-from .server import free_port, loudness, run_server
+from support.server import free_port, loudness, run_server
 
 API_KEY = "kitchen-secret"
 TEXT = "The kitchen lights are on, and the front door is locked."

@@ -14,7 +14,7 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from .server import Server, loudness, request, seconds
+from support.server import Server, loudness, request, seconds
 
 KITCHEN = "The kitchen lights are on."
 LONG_TEXT = " ".join(

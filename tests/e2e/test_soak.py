@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
-from .server import Reply, Server, describe_seconds, loudness, memory_mb, request, run_server
+from support.server import Reply, Server, describe_seconds, loudness, memory_mb, request, run_server
+
+pytestmark = pytest.mark.slow
 
 CLIENTS = 8
 REQUESTS = 25

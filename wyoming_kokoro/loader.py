@@ -1,0 +1,60 @@
+"""What the commands need, loaded from the settings, and no more.
+
+The voices alone take a fraction of a second (`wyoming-kokoro voices`); a
+synthesizer loads and warms up the model too. Everything that can fail on a
+user's file (voices, blends, lexicon) is loaded before the model, so it fails fast.
+"""
+
+import logging
+import time
+
+from .engine import Engine
+from .g2p import G2P
+from .languages import find_language
+from .lexicon import Lexicon
+from .settings import Settings
+from .store import provision, provision_voices
+from .synthesizer import Synthesizer
+from .voices import VoiceCatalog
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def load_voices(settings: Settings) -> VoiceCatalog:
+    voices = VoiceCatalog.load([provision_voices(settings.store).path])
+    voices.add_blends(settings.blends)
+    return voices
+
+
+def list_voices(settings: Settings) -> list[tuple[str, str, str, str]]:
+    """Each voice's name, languages, gender and description, without the model."""
+    g2p = G2P(settings.use_misaki)
+    default = find_language(settings.speech.language) if settings.speech.language else None
+    return [
+        (voice.name, ",".join(g2p.languages_for(voice, default)), voice.gender, voice.description)
+        for voice in load_voices(settings)
+    ]
+
+
+def load_synthesizer(settings: Settings) -> Synthesizer:
+    """The model, voices and G2P, ready to speak without a slow first request."""
+    start = time.perf_counter()
+    voices = load_voices(settings)
+    lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
+    g2p = G2P(settings.use_misaki, lexicon)
+    files = provision(settings.store)
+    engine = Engine(files.model.path, settings.engine)
+    synthesizer = Synthesizer(engine, voices, g2p, settings.speech)
+    warm_up = synthesizer.warm_up()
+    _LOGGER.info(
+        "Loaded %s (%s), %s, %s, %s threads, %s voices: %.1f s (warm-up %.2f s)",
+        files.model.path.name,
+        files.model.source,
+        files.voices.path.name,
+        engine.provider,
+        engine.threads,
+        len(voices),
+        time.perf_counter() - start,
+        warm_up,
+    )
+    return synthesizer
