@@ -30,7 +30,7 @@ async def test_a_repeated_answer_is_not_synthesized_again(
         synthesizer.engine,
         synthesizer.voices,
         synthesizer.g2p,
-        replace(synthesizer.settings, cache_bytes=10 << 20),
+        replace(synthesizer.settings, cache_mb=10),
     )
     runs: list[str] = []
     real = cached.engine.stream

@@ -10,11 +10,11 @@ from wyoming_kokoro.openai_api import (
     Alias,
     ApiRequestError,
     models_list,
-    parse_overrides,
     speech_request,
     voice_aliases,
     voices_list,
 )
+from wyoming_kokoro.settings import parse_voice_map
 from wyoming_kokoro.voices import Voice, VoiceCatalog
 
 
@@ -78,23 +78,23 @@ def test_overrides_win_and_a_missing_voice_is_warned_about(
 
 
 def test_overrides_from_an_option_or_a_file(tmp_path: Path) -> None:
-    assert parse_overrides(" alloy = jf_alpha ,echo=jm_kumo") == {
+    assert parse_voice_map(" alloy = jf_alpha ,echo=jm_kumo") == {
         "alloy": "jf_alpha",
         "echo": "jm_kumo",
     }
     yaml_file = tmp_path / "voices.yaml"
     yaml_file.write_text("alloy: jf_alpha\nnova: jf_nezumi\n")
-    assert parse_overrides(str(yaml_file)) == {"alloy": "jf_alpha", "nova": "jf_nezumi"}
+    assert parse_voice_map(str(yaml_file)) == {"alloy": "jf_alpha", "nova": "jf_nezumi"}
     json_file = tmp_path / "voices.json"
     json_file.write_text(json.dumps({"echo": "jm_kumo"}))
-    assert parse_overrides(str(json_file)) == {"echo": "jm_kumo"}
+    assert parse_voice_map(str(json_file)) == {"echo": "jm_kumo"}
     with pytest.raises(ValueError, match="cannot read"):
-        parse_overrides(str(tmp_path / "missing.yaml"))
+        parse_voice_map(str(tmp_path / "missing.yaml"))
     json_file.write_text("[1, 2]")
     with pytest.raises(ValueError, match="must map"):
-        parse_overrides(str(json_file))
+        parse_voice_map(str(json_file))
     with pytest.raises(ValueError, match="NAME=VOICE"):
-        parse_overrides("alloy=")
+        parse_voice_map("alloy=")
 
 
 def test_a_request_as_the_sdk_sends_it() -> None:

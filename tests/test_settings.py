@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from wyoming_kokoro.__main__ import build_parser, settings_from
-from wyoming_kokoro.settings import SettingsError, check_settings, env_name
+from wyoming_kokoro.settings import SettingsError, all_options, check_settings, env_name
 
 
 def parse(*argv: str):
@@ -116,3 +116,38 @@ def test_settings_are_checked_before_anything_loads(argv: list[str], message: st
 def test_good_settings_pass() -> None:
     for argv in (["--uri", "unix:///run/kokoro.sock"], ["--uri", "stdio://"], []):
         check_settings(parse(*argv, "--http-uri", "http://0.0.0.0:10201"))
+
+
+def test_the_readme_lists_every_option_with_its_variable() -> None:
+    """The README's option table and the settings classes say the same."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    rows = re.findall(r"^\| `(--[a-z-]+)[^`]*` \| `(KOKORO_[A-Z_]+)[^`]*` \|", readme, re.M)
+    documented = dict(rows)
+    offered = {setting.option.flag: setting.option.env for setting in all_options()}
+    assert documented == offered
+
+
+def test_every_option_reaches_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each option, given on the command line, changes the setting it names."""
+    for setting in all_options():
+        monkeypatch.delenv(setting.option.env, raising=False)
+    defaults = parse()
+    for setting in all_options():
+        option = setting.option
+        if option.switch:
+            argv = [option.flag]
+        elif option.choices:
+            argv = [option.flag, next(c for c in option.choices if c != setting.default)]
+        else:
+            argv = [option.flag, _EXAMPLES.get(option.flag, "7")]
+        changed = parse(*argv)
+        assert changed != defaults, option.flag
+
+
+_EXAMPLES = {
+    "--uri": "tcp://127.0.0.1:10300",
+    "--http-uri": "http://127.0.0.1:10201",
+    "--openai-voices": "alloy=jm_kumo",
+    "--voice-blends": "jf_alpha+jm_kumo",
+    "--debug": "true",
+}

@@ -6,7 +6,7 @@ import pytest
 
 from wyoming_kokoro import store
 from wyoming_kokoro.download import RemoteFile
-from wyoming_kokoro.settings import StoreSettings
+from wyoming_kokoro.settings import VARIANTS, StoreSettings
 from wyoming_kokoro.store import (
     ProvisionError,
     UnusableFileError,
@@ -157,3 +157,7 @@ def test_a_data_dir_the_server_cannot_write_says_how_to_fix_it(
     message = str(caught.value)
     assert f"Cannot write to {tmp_path}" in message and "chown -R" in message
     assert "1000:1000" in message and "offline bundle" not in message
+
+
+def test_the_variants_offered_are_the_models_known() -> None:
+    assert tuple(store.MODELS) == VARIANTS

@@ -22,27 +22,18 @@ from .audio import wav_bytes
 from .check import add_options as add_check_options
 from .check import check_server
 from .doctor import run_doctor
-from .engine import PROVIDERS
 from .errors import KokoroError
 from .loader import list_voices, load_synthesizer
-from .openai_api import parse_overrides
 from .server import serve
 from .settings import (
-    DEFAULT_URI,
-    RELEASE_URL,
-    EngineSettings,
-    HandlerSettings,
-    HttpSettings,
+    Setting,
     Settings,
-    SpeechSettings,
-    StoreSettings,
+    all_options,
+    build_settings,
     check_settings,
-    default_data_dir,
     env_bool,
-    env_name,
-    parse_bool,
 )
-from .store import MODELS, provision
+from .store import provision
 from .synthesizer import Request, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
@@ -50,24 +41,36 @@ _LOGGER = logging.getLogger(__name__)
 COMMANDS = ("serve", "speak", "voices", "download", "doctor", "check")
 
 
-def _option(
-    parser: "argparse._ActionsContainer",
-    flag: str,
-    help: str,
-    type: Callable[[str], Any] = str,
-    default: Any = None,
-    **kwargs: Any,
-) -> None:
-    """An option whose default comes from its environment variable."""
-    env = env_name(flag)
-    value = os.environ.get(env)
-    if value:
+def _add(parser: "argparse._ActionsContainer", setting: Setting) -> None:
+    """A setting's option, its default taken from its environment variable if set."""
+    option = setting.option
+    env = option.env
+    if option.switch:
+        parser.add_argument(
+            option.flag,
+            action="store_false",
+            dest=setting.name,
+            default=env_bool(env, setting.default),
+            help=f"{option.help} (env {env}=false)",
+        )
+        return
+    default = setting.default
+    if value := os.environ.get(env):
         try:
-            default = type(value)
+            default = option.parse(value)
         except ValueError as err:
             raise ValueError(f"{env}={value!r}: {err}") from err
+    extra: dict[str, Any] = {"choices": option.choices} if option.choices else {}
+    if option.const is not None:
+        extra.update(nargs="?", const=option.const)
+    shown = "" if setting.default in (None, "", (), {}) else f"default {setting.default}, "
     parser.add_argument(
-        flag, type=_said(type), default=default, help=f"{help} (env {env})", **kwargs
+        option.flag,
+        dest=setting.name,
+        type=_said(option.parse),
+        default=default,
+        help=f"{option.help} ({shown}env {env})",
+        **extra,
     )
 
 
@@ -83,74 +86,20 @@ def _said(convert: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
-def _switch(parser: "argparse._ActionsContainer", flag: str, env: str, help: str) -> None:
-    """A --no-X switch, also set by X's environment variable being false."""
-    parser.add_argument(
-        flag,
-        action="store_false",
-        dest=flag.removeprefix("--no-").replace("-", "_"),
-        default=env_bool(env, True),
-        help=f"{help} (env {env}=false)",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The command line, built from the settings classes (settings.py)."""
     common = argparse.ArgumentParser(add_help=False)
-    store = common.add_argument_group("model and voices")
-    _option(store, "--data-dir", "Where models are kept", Path, default_data_dir())
-    _option(store, "--model", "Use this model file (.onnx)", Path)
-    _option(store, "--voices", "Use this voices file (.npz, e.g. voices-v1.0.bin)", Path)
-    _option(
-        store,
-        "--model-variant",
-        "Official model to use",
-        default="int8",
-        choices=MODELS,
-    )
-    _switch(store, "--no-download", "KOKORO_DOWNLOAD", "Never download the model")
-    _option(
-        store,
-        "--release-url",
-        "Where the official files are downloaded from",
-        default=RELEASE_URL,
-    )
-    speech = common.add_argument_group("speech")
-    _option(speech, "--voice", "Default voice (default: the best installed)")
-    _option(
-        speech,
-        "--voice-blends",
-        "Blends to offer as voices, comma-separated, e.g. af_heart:0.7+af_bella:0.3",
-        _blends,
-        (),
-    )
-    _option(speech, "--language", "Default language, e.g. en_US (default: the voice's)")
-    _option(speech, "--speed", "Default speed, 0.5 to 2.0", float, 1.0)
-    _switch(speech, "--no-misaki", "KOKORO_MISAKI_ENABLED", "Use espeak-ng for English")
-    _option(
-        speech, "--lexicon", "Pronunciations: JSON or YAML, word to /phonemes/ or respelling", Path
-    )
-    _switch(speech, "--no-normalize", "KOKORO_NORMALIZE", "Read markup, units and times as written")
-    _option(speech, "--cache-mb", "Keep recent answers' audio, up to MB (0: off)", float, 0.0)
-    _option(speech, "--max-text-chars", "Longest text accepted", int, 100_000)
-    engine = common.add_argument_group("engine")
-    _option(engine, "--provider", "ONNX Runtime provider", default="cpu", choices=PROVIDERS)
-    _option(engine, "--threads", "Threads for the model (0: one per core)", int, 0)
-    _option(
-        engine,
-        "--coreml-compute-units",
-        "CoreML compute units",
-        default="ALL",
-        choices=("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly"),
-    )
-    _option(
-        common,
-        "--debug",
-        "Log debug messages",
-        type=parse_bool,
-        default=False,
-        nargs="?",
-        const=True,
-    )
+    serve_only: list[Setting] = []
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for setting in all_options():
+        if setting.option.serve:
+            serve_only.append(setting)
+        elif not setting.group:
+            _add(common, setting)
+        else:
+            if setting.group not in groups:
+                groups[setting.group] = common.add_argument_group(setting.group)
+            _add(groups[setting.group], setting)
 
     parser = argparse.ArgumentParser(
         prog="wyoming-kokoro",
@@ -161,50 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     server = commands.add_parser("serve", parents=[common], help="Run the Wyoming server")
-    _option(
-        server,
-        "--uri",
-        "Where to listen: tcp://HOST:PORT, unix://PATH, stdio://",
-        default=DEFAULT_URI,
-    )
-    _option(
-        server,
-        "--zeroconf",
-        "Announce with zeroconf, optionally under NAME",
-        nargs="?",
-        const="",
-        metavar="NAME",
-    )
-    _option(
-        server,
-        "--http-uri",
-        "Serve /health, /metrics and OpenAI's speech API, e.g. http://0.0.0.0:10201",
-    )
-    _option(server, "--http-api-key", "Bearer token the OpenAI API wants (default: none)")
-    _option(
-        server,
-        "--openai-voices",
-        "OpenAI voice names to Kokoro voices: alloy=af_bella,echo=jm_kumo or a JSON/YAML file",
-        parse_overrides,
-        {},
-    )
-    _option(server, "--samples-per-chunk", "Samples per audio-chunk event", int, 1024)
-    _switch(server, "--no-streaming", "KOKORO_STREAMING", "Do not accept streamed text")
-    _option(
-        server,
-        "--max-requests",
-        "Requests spoken at once, taking turns on the model",
-        _positive_int,
-        HandlerSettings.max_requests,
-    )
-    _option(
-        server,
-        "--max-queue",
-        "Requests waiting for a turn; more are answered busy",
-        _count,
-        HandlerSettings.max_queue,
-    )
-    _option(server, "--idle-timeout", "Close a silent connection after seconds", float, 60.0)
+    for setting in serve_only:
+        _add(server, setting)
 
     speak = commands.add_parser("speak", parents=[common], help="Speak text into a WAV file")
     speak.add_argument("--text", required=True, help="What to say")
@@ -217,65 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(f"{value} is negative")
-    return number
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value} is not 1 or more")
-    return number
-
-
-def _blends(value: str) -> tuple[str, ...]:
-    return tuple(spec.strip() for spec in value.split(",") if spec.strip())
-
-
-def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
-    return {name: getattr(args, name) for name in names if hasattr(args, name)}
-
-
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings(
-        store=StoreSettings(
-            data_dir=args.data_dir,
-            model=args.model,
-            voices=args.voices,
-            variant=args.model_variant,
-            download=args.download,
-            release_url=args.release_url,
-        ),
-        engine=EngineSettings(
-            provider=args.provider,
-            threads=args.threads,
-            cache_dir=args.data_dir / "coreml-cache",
-            coreml_compute_units=args.coreml_compute_units,
-        ),
-        speech=SpeechSettings(
-            voice=args.voice,
-            language=args.language,
-            speed=args.speed,
-            max_text_chars=args.max_text_chars,
-            normalize=args.normalize,
-            cache_bytes=int(args.cache_mb * 1024 * 1024),
-        ),
-        # Server options exist only for `serve`; elsewhere the defaults hold.
-        handler=HandlerSettings(
-            **_given(
-                args, "samples_per_chunk", "streaming", "max_requests", "max_queue", "idle_timeout"
-            )
-        ),
-        use_misaki=args.misaki,
-        lexicon=args.lexicon,
-        blends=args.voice_blends,
-        http=HttpSettings(**_given(args, "http_uri", "http_api_key", "openai_voices")),
-        **_given(args, "uri", "zeroconf"),
-        debug=args.debug,
-    )
+    return build_settings(vars(args))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,13 +26,12 @@ import onnxruntime as ort
 from onnx.utils import Extractor
 
 from .errors import SetupError
-from .settings import EngineSettings, Windows
+from .settings import PROVIDERS, EngineSettings, Windows
 from .text import MAX_PHONEMES
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
 
-PROVIDERS = ("auto", "cpu", "coreml", "cuda")
 _ORT_NAMES = {
     "cpu": "CPUExecutionProvider",
     "coreml": "CoreMLExecutionProvider",

@@ -8,10 +8,7 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .encoding import FORMATS, AudioFormat
 from .errors import BadRequestError
@@ -101,25 +98,6 @@ def voice_aliases(
 
 def _english(voice: Voice) -> bool:
     return voice.language.tag.startswith("en")
-
-
-def parse_overrides(value: str) -> dict[str, str]:
-    """`alloy=af_bella,echo=jm_kumo`, or a JSON or YAML file mapping names to voices."""
-    if "=" in value or not value.strip():
-        pairs = (pair.partition("=") for pair in value.split(",") if pair.strip())
-        overrides = {name.strip(): voice.strip() for name, _, voice in pairs}
-    else:
-        path = Path(value)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as err:
-            raise ValueError(f"cannot read {path}: {err}") from err
-        if not isinstance(loaded, dict):
-            raise ValueError(f"{path} must map OpenAI voice names to Kokoro voices")
-        overrides = {str(name): str(voice) for name, voice in loaded.items()}
-    if bad := [name for name, voice in overrides.items() if not name or not voice]:
-        raise ValueError(f"expected NAME=VOICE pairs, got {bad[0]!r}")
-    return overrides
 
 
 def speech_request(body: Any, aliases: Mapping[str, Alias]) -> SpeechRequest:

@@ -7,10 +7,13 @@ the command line wins.
 """
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+
+import yaml
 
 from .errors import SetupError
 from .languages import find_language
@@ -19,6 +22,9 @@ RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/mod
 
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
+VARIANTS = ("int8", "fp16", "fp32")
+PROVIDERS = ("auto", "cpu", "coreml", "cuda")
+COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"
 _TRUE = {"1", "true", "yes", "on"}
@@ -30,20 +36,111 @@ def default_data_dir() -> Path:
     return Path(base) / "wyoming-kokoro"
 
 
+def parse_bool(value: str) -> bool:
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{value!r}: expected true or false")
+
+
+def parse_count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"{value} is negative")
+    return number
+
+
+def parse_positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value} is not 1 or more")
+    return number
+
+
+def parse_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def parse_voice_map(value: str) -> dict[str, str]:
+    """`alloy=af_bella,echo=jm_kumo`, or a JSON or YAML file mapping names to voices."""
+    if "=" in value or not value.strip():
+        pairs = (pair.partition("=") for pair in value.split(",") if pair.strip())
+        mapping = {name.strip(): voice.strip() for name, _, voice in pairs}
+    else:
+        path = Path(value)
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as err:
+            raise ValueError(f"cannot read {path}: {err}") from err
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path} must map OpenAI voice names to Kokoro voices")
+        mapping = {str(name): str(voice) for name, voice in loaded.items()}
+    if bad := [name for name, voice in mapping.items() if not name or not voice]:
+        raise ValueError(f"expected NAME=VOICE pairs, got {bad[0]!r}")
+    return mapping
+
+
+@dataclass(frozen=True)
+class Option:
+    """How a setting is given on the command line and in the environment."""
+
+    flag: str
+    help: str
+    parse: Callable[[str], Any] = str
+    choices: tuple[str, ...] = ()
+    switch: str = ""
+    """For a setting that is on by default: the variable that turns it off with
+    false; the flag is then --no-X."""
+
+    const: Any = None
+    """The value of the flag given alone (--zeroconf, --debug); None: it takes one."""
+
+    serve: bool = False
+    """Only the server has it."""
+
+    group: str = ""
+    """Where --help lists it; empty: with the rest of its settings class, or on its
+    own for Settings' own."""
+
+    @property
+    def env(self) -> str:
+        return self.switch or env_name(self.flag)
+
+
+def option(
+    flag: str, help: str, parse: Callable[[str], Any] = str, **kwargs: Any
+) -> dict[str, Option]:
+    """A dataclass field's metadata: the field's option."""
+    return {"option": Option(flag, help, parse, **kwargs)}
+
+
 @dataclass(frozen=True)
 class StoreSettings:
-    data_dir: Path
-    model: Path | None = None
-    """A model file the user named; used as it is."""
-
-    voices: Path | None = None
-    """A voices file (.npz, like voices-v1.0.bin) the user named."""
-
-    variant: str = "int8"
-    """Which official model to use: int8, fp16 or fp32."""
-
-    download: bool = True
-    release_url: str = RELEASE_URL
+    data_dir: Path = field(
+        default_factory=default_data_dir,
+        metadata=option("--data-dir", "Where models are kept", Path),
+    )
+    model: Path | None = field(
+        default=None, metadata=option("--model", "Use this model file (.onnx) as it is", Path)
+    )
+    voices: Path | None = field(
+        default=None,
+        metadata=option("--voices", "Use this voices file (.npz, e.g. voices-v1.0.bin)", Path),
+    )
+    variant: str = field(
+        default="int8",
+        metadata=option("--model-variant", "Official model to use", choices=VARIANTS),
+    )
+    download: bool = field(
+        default=True,
+        metadata=option("--no-download", "Never download the model", switch="KOKORO_DOWNLOAD"),
+    )
+    release_url: str = field(
+        default=RELEASE_URL,
+        metadata=option("--release-url", "Where the official files are downloaded from"),
+    )
 
 
 @dataclass(frozen=True)
@@ -73,36 +170,59 @@ class Windows:
 
 @dataclass(frozen=True)
 class EngineSettings:
-    provider: str = "cpu"
-    """auto, cpu, coreml or cuda."""
-
-    threads: int = 0
-    """Intra-op threads; 0 means one per core."""
-
+    provider: str = field(
+        default="cpu",
+        metadata=option(
+            "--provider",
+            "ONNX Runtime provider; one that fails falls back to CPU",
+            choices=PROVIDERS,
+        ),
+    )
+    threads: int = field(
+        default=0,
+        metadata=option("--threads", "Threads for the model (0: one per core)", parse_count),
+    )
     cache_dir: Path | None = None
-    """Where CoreML keeps compiled models (must be writable)."""
+    """Where CoreML keeps compiled models (must be writable): the data dir's."""
 
-    coreml_compute_units: str = "ALL"
-    """CoreML's MLComputeUnits: ALL, CPUAndGPU, CPUAndNeuralEngine or CPUOnly."""
-
+    coreml_compute_units: str = field(
+        default="ALL",
+        metadata=option(
+            "--coreml-compute-units", "CoreML compute units", choices=COREML_COMPUTE_UNITS
+        ),
+    )
     windows: Windows = field(default_factory=Windows)
 
 
 @dataclass(frozen=True)
 class SpeechSettings:
-    voice: str | None = None
-    """The voice when a request names none; None: the best installed."""
-
-    language: str | None = None
-    """The language when a request names none; None: the voice's own."""
-
-    speed: float = 1.0
-    max_text_chars: int = 100_000
-    normalize: bool = True
-    """Spell out markup, units, times and abbreviations before G2P."""
-
-    cache_bytes: int = 0
-    """Keep the audio of recent answers up to this size; 0: off."""
+    voice: str | None = field(
+        default=None, metadata=option("--voice", "Default voice (default: the best installed)")
+    )
+    language: str | None = field(
+        default=None,
+        metadata=option("--language", "Default language, e.g. en_US (default: the voice's)"),
+    )
+    speed: float = field(
+        default=1.0,
+        metadata=option("--speed", f"Default speed, {MIN_SPEED} to {MAX_SPEED}", float),
+    )
+    max_text_chars: int = field(
+        default=100_000,
+        metadata=option("--max-text-chars", "Longest text accepted", parse_positive),
+    )
+    normalize: bool = field(
+        default=True,
+        metadata=option(
+            "--no-normalize",
+            "Read markup, units and times as written",
+            switch="KOKORO_NORMALIZE",
+        ),
+    )
+    cache_mb: float = field(
+        default=0.0,
+        metadata=option("--cache-mb", "Keep recent answers' audio, up to MB (0: off)", float),
+    )
 
 
 @dataclass(frozen=True)
@@ -115,49 +235,189 @@ class Limits:
 
 @dataclass(frozen=True)
 class HandlerSettings:
-    samples_per_chunk: int = 1024
-    streaming: bool = True
-    idle_timeout: float = 60.0
-    """A connection with nothing to say or hear for this long is closed."""
-
-    max_requests: int = 8
-    """Requests spoken at once, taking turns on the model window by window."""
-
-    max_queue: int = 32
-    """Requests waiting for a turn; past that a request is answered "busy"."""
-
+    samples_per_chunk: int = field(
+        default=1024,
+        metadata=option(
+            "--samples-per-chunk", "Samples per audio-chunk event", parse_positive, serve=True
+        ),
+    )
+    streaming: bool = field(
+        default=True,
+        metadata=option(
+            "--no-streaming", "Do not accept streamed text", switch="KOKORO_STREAMING", serve=True
+        ),
+    )
+    idle_timeout: float = field(
+        default=60.0,
+        metadata=option(
+            "--idle-timeout", "Close a silent connection after seconds", float, serve=True
+        ),
+    )
+    max_requests: int = field(
+        default=8,
+        metadata=option(
+            "--max-requests",
+            "Requests spoken at once, taking turns on the model",
+            parse_positive,
+            serve=True,
+        ),
+    )
+    max_queue: int = field(
+        default=32,
+        metadata=option(
+            "--max-queue",
+            "Requests waiting for a turn; more are answered busy",
+            parse_count,
+            serve=True,
+        ),
+    )
     limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
 class HttpSettings:
-    http_uri: str | None = None
-    """Where to serve (http://HOST:PORT); None: nowhere."""
-
-    http_api_key: str | None = None
-    """The bearer token /v1/ wants; None: open, for a LAN."""
-
-    openai_voices: Mapping[str, str] = field(default_factory=dict)
-    """OpenAI voice names read by other voices than the default table's."""
+    http_uri: str | None = field(
+        default=None,
+        metadata=option(
+            "--http-uri",
+            "Serve /health, /metrics and OpenAI's speech API, e.g. http://0.0.0.0:10201",
+            serve=True,
+        ),
+    )
+    http_api_key: str | None = field(
+        default=None,
+        metadata=option(
+            "--http-api-key", "Bearer token OpenAI's API wants (default: none)", serve=True
+        ),
+    )
+    openai_voices: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata=option(
+            "--openai-voices",
+            "OpenAI voice names to Kokoro voices: alloy=af_bella,echo=jm_kumo or a JSON/YAML file",
+            parse_voice_map,
+            serve=True,
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    store: StoreSettings
+    store: StoreSettings = field(default_factory=StoreSettings)
     engine: EngineSettings = field(default_factory=EngineSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     handler: HandlerSettings = field(default_factory=HandlerSettings)
-    use_misaki: bool = True
-    lexicon: Path | None = None
-    """The user's pronunciations (JSON or YAML)."""
-    blends: tuple[str, ...] = ()
-    """Voice blends offered as voices of their own: af_heart:0.7+af_bella:0.3."""
-    uri: str = DEFAULT_URI
-    zeroconf: str | None = None
-    """The name to announce with zeroconf; None: not announced."""
     http: HttpSettings = field(default_factory=HttpSettings)
     """Health, metrics and the OpenAI-compatible API."""
-    debug: bool = False
+
+    use_misaki: bool = field(
+        default=True,
+        metadata=option(
+            "--no-misaki",
+            "Use espeak-ng for English",
+            switch="KOKORO_MISAKI_ENABLED",
+            group="speech",
+        ),
+    )
+    lexicon: Path | None = field(
+        default=None,
+        metadata=option(
+            "--lexicon",
+            "Pronunciations: JSON or YAML, word to /phonemes/ or respelling",
+            Path,
+            group="speech",
+        ),
+    )
+    blends: tuple[str, ...] = field(
+        default=(),
+        metadata=option(
+            "--voice-blends",
+            "Blends to offer as voices, comma-separated, e.g. af_heart:0.7+af_bella:0.3",
+            parse_list,
+            group="speech",
+        ),
+    )
+    uri: str = field(
+        default=DEFAULT_URI,
+        metadata=option(
+            "--uri", "Where to listen: tcp://HOST:PORT, unix://PATH, stdio://", serve=True
+        ),
+    )
+    zeroconf: str | None = field(
+        default=None,
+        metadata=option(
+            "--zeroconf", "Announce with zeroconf, optionally under NAME", const="", serve=True
+        ),
+    )
+    """The name to announce with zeroconf; None: not announced."""
+
+    debug: bool = field(
+        default=False, metadata=option("--debug", "Log debug messages", parse_bool, const=True)
+    )
+
+
+SECTIONS: dict[str, type] = {
+    "store": StoreSettings,
+    "engine": EngineSettings,
+    "speech": SpeechSettings,
+    "handler": HandlerSettings,
+    "http": HttpSettings,
+}
+GROUPS = {
+    "store": "model and voices",
+    "engine": "engine",
+    "speech": "speech",
+    "handler": "server",
+    "http": "server",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One option of one settings class."""
+
+    name: str
+    """The field's name: unique across the classes."""
+
+    option: Option
+    default: Any
+    group: str
+
+
+def all_options() -> list[Setting]:
+    """Every option, section by section, then Settings' own."""
+    owners = [*SECTIONS.items(), ("", Settings)]
+    return [
+        Setting(
+            f.name,
+            f.metadata["option"],
+            f.default if f.default_factory is MISSING else f.default_factory(),
+            f.metadata["option"].group or GROUPS.get(section, ""),
+        )
+        for section, owner in owners
+        for f in fields(owner)
+        if "option" in f.metadata
+    ]
+
+
+def build_settings(values: Mapping[str, Any]) -> Settings:
+    """Settings from option values by field name; what is not there keeps its default."""
+
+    def make(owner: Any) -> Any:
+        given = {f.name: values[f.name] for f in fields(owner) if f.name in values}
+        return owner(**given)
+
+    sections = {name: make(owner) for name, owner in SECTIONS.items()}
+    # CoreML's compiled models live in the data dir.
+    sections["engine"] = replace(
+        sections["engine"], cache_dir=sections["store"].data_dir / "coreml-cache"
+    )
+    own = {
+        f.name: values[f.name]
+        for f in fields(Settings)
+        if "option" in f.metadata and f.name in values
+    }
+    return Settings(**sections, **own)
 
 
 class SettingsError(SetupError):
@@ -197,15 +457,6 @@ def _check_uri(option: str, uri: str, schemes: tuple[str, ...]) -> None:
 def env_name(option: str) -> str:
     """--samples-per-chunk -> KOKORO_SAMPLES_PER_CHUNK."""
     return "KOKORO_" + option.lstrip("-").replace("-", "_").upper()
-
-
-def parse_bool(value: str) -> bool:
-    word = value.strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise ValueError(f"{value!r}: expected true or false")
 
 
 def env_bool(name: str, default: bool) -> bool:

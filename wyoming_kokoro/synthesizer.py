@@ -66,7 +66,7 @@ class Synthesizer:
             raise RequestError(f"Unknown language {settings.language!r}")
         self.default_voice = _default_voice(voices, settings.voice)
         self.metrics = Metrics(lambda: g2p.fallbacks)
-        self.cache = AudioCache(settings.cache_bytes)
+        self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
 
