@@ -29,7 +29,7 @@ from typing import Any
 import onnxruntime as ort
 
 from support.server import Server, free_port, memory_mb, run_process
-from wyoming_kokoro.engine import Engine
+from wyoming_kokoro.engine import MAX_PHONEMES, Engine
 from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
 from wyoming_kokoro.languages import ENGLISH
 from wyoming_kokoro.settings import EngineSettings, StoreSettings, default_data_dir
@@ -128,7 +128,7 @@ def bare_session_seconds(
         times = []
         for _ in range(runs):
             for text in variants:
-                pieces = list(plan_pieces(text, g2p.phonemizer(ENGLISH)))
+                pieces = list(plan_pieces(text, g2p.phonemizer(ENGLISH), MAX_PHONEMES))
                 start = time.perf_counter()
                 for piece in pieces:
                     engine.synthesize(piece.phonemes, voice)

@@ -1,9 +1,14 @@
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from wyoming_kokoro.cache import AudioCache
+from wyoming_kokoro.g2p import G2P
+from wyoming_kokoro.lexicon import Lexicon
 from wyoming_kokoro.synthesizer import Request, Synthesizer
+
+from .test_lexicon import write
 
 
 def test_least_recently_used_goes_first_and_the_bound_holds() -> None:
@@ -48,5 +53,24 @@ async def test_a_repeated_answer_is_not_synthesized_again(
         # Another voice is another answer.
         [pcm async for pcm in cached.stream(Request(text="Turned on the lights.", voice="jm_kumo"))]
         assert len(runs) > made
+    finally:
+        cached.close()
+
+
+async def test_a_lexicon_edit_is_heard_at_once(synthesizer: Synthesizer, tmp_path: Path) -> None:
+    lexicon_file = tmp_path / "lexicon.json"
+    write(lexicon_file, {"Kokoro": "/kˈOkəɹO/"})
+    cached = Synthesizer(
+        synthesizer.engine,
+        synthesizer.voices,
+        G2P(lexicon=Lexicon(lexicon_file)),
+        replace(synthesizer.settings, cache_mb=10),
+    )
+    try:
+        request = Request(text="Kokoro is on.")
+        before = [pcm async for pcm in cached.stream(request)]
+        write(lexicon_file, {"Kokoro": "/bˈɑb/"})
+        after = [pcm async for pcm in cached.stream(request)]
+        assert after != before
     finally:
         cached.close()

@@ -10,6 +10,7 @@ import pytest
 
 from wyoming_kokoro import engine as engine_module
 from wyoming_kokoro.engine import (
+    MAX_PHONEMES,
     Engine,
     ModelError,
     choose_providers,
@@ -17,7 +18,6 @@ from wyoming_kokoro.engine import (
 )
 from wyoming_kokoro.settings import EngineSettings, Windows
 from wyoming_kokoro.store import ModelFiles
-from wyoming_kokoro.text import MAX_PHONEMES
 from wyoming_kokoro.voices import VoiceCatalog
 
 CPU = "CPUExecutionProvider"

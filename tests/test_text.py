@@ -50,7 +50,7 @@ def test_pieces_are_whole_sentences() -> None:
         "It is sunny today, with a high of 21 degrees and a light breeze. "
         "Tonight it will be clear. Tomorrow brings rain, so take an umbrella."
     )
-    pieces = list(plan_pieces(text, identity))
+    pieces = list(plan_pieces(text, identity, limit=510))
     assert [p.text for p in pieces] == split_sentences(text)
     assert pieces[0].text == "It is sunny today, with a high of 21 degrees and a light breeze."
     assert words_of(pieces) == text.split()
@@ -112,7 +112,9 @@ def test_the_first_piece_comes_before_the_rest_is_phonemized() -> None:
         seen.append(text)
         return text
 
-    pieces = plan_pieces("Good morning, it is seven o'clock. Rain is expected later.", recording)
+    pieces = plan_pieces(
+        "Good morning, it is seven o'clock. Rain is expected later.", recording, limit=510
+    )
     assert next(pieces).text == "Good morning, it is seven o'clock."
     assert seen == ["Good morning, it is seven o'clock."]
 

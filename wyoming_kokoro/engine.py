@@ -27,10 +27,12 @@ from onnx.utils import Extractor
 
 from .errors import SetupError
 from .settings import PROVIDERS, EngineSettings, Windows
-from .text import MAX_PHONEMES
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_PHONEMES = 510
+"""The most the model reads in one run (its input is 512 tokens with the pads)."""
 
 _ORT_NAMES = {
     "cpu": "CPUExecutionProvider",

@@ -41,6 +41,13 @@ class Lexicon:
         except (OSError, LexiconError) as err:  # at start-up, an error, not a warning
             raise LexiconError(f"Lexicon {path}: {err}") from err
 
+    @property
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the file does: part of a cached answer's key."""
+        with self._lock:
+            self._reload_if_changed()
+            return self._stamp
+
     def pieces(self, text: str) -> Iterator[tuple[str, bool]]:
         """Text in order as (text, False) to phonemize and (phonemes, True) to keep."""
         with self._lock:

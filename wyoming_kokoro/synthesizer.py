@@ -18,7 +18,7 @@ import numpy as np
 
 from .audio import BYTES_PER_SECOND, silence, to_pcm, trim
 from .cache import AudioCache
-from .engine import Engine
+from .engine import MAX_PHONEMES, Engine
 from .errors import BadRequestError
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
@@ -116,7 +116,7 @@ class Synthesizer:
         return self.plan(Request(text=""))
 
     def pieces(self, plan: Plan) -> Iterator[Piece]:
-        return plan_pieces(plan.text, self.g2p.phonemizer(plan.language))
+        return plan_pieces(plan.text, self.g2p.phonemizer(plan.language), MAX_PHONEMES)
 
     def render(self, piece: Piece, plan: Plan) -> Iterator[bytes]:
         """One piece as PCM, window by window: its silent edges trimmed, its pause added."""
@@ -146,7 +146,8 @@ class Synthesizer:
             # Normalizing a long text takes a while: not on the event loop.
             plan = await loop.run_in_executor(self._g2p_thread, self.plan, request)
             _LOGGER.debug("%s reads %s: %s", plan.voice.name, plan.language.tag, plan.text)
-            key = (plan.text, plan.voice.name, plan.language.tag, plan.speed)
+            lexicon = self.g2p.lexicon.version if self.g2p.lexicon else None
+            key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon)
             cached = self.cache.get(key)
             made: list[bytes] = []
             async for pcm in self._pieces(plan) if cached is None else _replay(cached):

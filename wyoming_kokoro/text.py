@@ -12,9 +12,6 @@ from dataclasses import dataclass
 
 from sentence_stream import SentenceBoundaryDetector
 
-MAX_PHONEMES = 510
-"""The most the model reads in one run (its input is 512 tokens with the pads)."""
-
 SENTENCE_MARKS = ".!?…。！？"
 CLAUSE_MARKS = ",;:、，；："
 _CLOSERS = "\"'”’)]"
@@ -90,7 +87,7 @@ class SentenceStream:
         return self._detector.finish().strip()
 
 
-def plan_pieces(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> Iterator[Piece]:
+def plan_pieces(text: str, phonemize: Phonemize, limit: int) -> Iterator[Piece]:
     """The pieces to synthesize, in order: sentences, each cut only if too long.
 
     Lazy, so that the G2P of one sentence can run while the model reads the last.
@@ -99,7 +96,7 @@ def plan_pieces(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> I
         yield from fit_piece(sentence, phonemize, limit)
 
 
-def fit_piece(text: str, phonemize: Phonemize, limit: int = MAX_PHONEMES) -> list[Piece]:
+def fit_piece(text: str, phonemize: Phonemize, limit: int) -> list[Piece]:
     """Text as pieces of at most `limit` phonemes, cut at the strongest boundary.
 
     Sentence ends first, then clause punctuation, then spaces; a word is cut only
