@@ -13,16 +13,16 @@ class AudioCache:
         self._entries: OrderedDict[Hashable, list[bytes]] = OrderedDict()
 
     def get(self, key: Hashable) -> list[bytes] | None:
-        pieces = self._entries.get(key)
-        if pieces is not None:
+        chunks = self._entries.get(key)
+        if chunks is not None:
             self._entries.move_to_end(key)
-        return pieces
+        return chunks
 
-    def put(self, key: Hashable, pieces: list[bytes]) -> None:
-        size = sum(map(len, pieces))
+    def put(self, key: Hashable, chunks: list[bytes]) -> None:
+        size = sum(map(len, chunks))
         if size > self.max_bytes or key in self._entries:
             return
-        self._entries[key] = pieces
+        self._entries[key] = chunks
         self.size += size
         while self.size > self.max_bytes:
             _, evicted = self._entries.popitem(last=False)

@@ -21,12 +21,11 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import onnx
 import onnxruntime as ort
-from onnx.utils import Extractor
 
 from .errors import SetupError
 from .settings import PROVIDERS, EngineSettings, Windows
+from .split import DECODER_INPUTS
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,13 +46,6 @@ class ModelError(SetupError):
 
 SAMPLES_PER_FRAME = 600
 """One aligned frame is 25 ms of audio at 24 kHz."""
-# Where the Kokoro v1.0 export makes the decoder's inputs: aligned text features
-# [1, 512, T], F0 [1, 2T] and noise [1, 2T]; the decoder also takes `style`.
-DECODER_INPUTS = (
-    "/encoder/MatMul_1_output_0",
-    "/encoder/Reshape_output_0",
-    "/encoder/Reshape_1_output_0",
-)
 
 
 def window_bounds(frames: int, windows: Windows) -> list[tuple[int, int]]:
@@ -190,50 +182,18 @@ def _split(model_path: Path, into: Path) -> list[Path]:
     file's size, a peak the server's memory should not keep.
     """
     child = subprocess.run(
-        [sys.executable, "-c", _SPLIT_CHILD, str(model_path), str(into)],
+        [sys.executable, "-m", "wyoming_kokoro.split", str(model_path), str(into)],
         capture_output=True,
         text=True,
         check=False,
     )
     if child.returncode != 0:
-        raise ModelError(
-            child.stderr.strip().splitlines()[-1]
-            if child.stderr.strip()
-            else f"Could not split the model {model_path}"
-        )
+        reason = child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "it failed"
+        raise _damaged(model_path, reason)
     parts = [Path(line) for line in child.stdout.splitlines()]
     if parts == [model_path]:
         _LOGGER.warning("%s has no decoder inputs to split at: decoding pieces whole", model_path)
     return parts
-
-
-_SPLIT_CHILD = """
-import sys
-from pathlib import Path
-from wyoming_kokoro.engine import _split_here
-try:
-    print(*_split_here(Path(sys.argv[1]), Path(sys.argv[2])), sep="\\n")
-except Exception as err:
-    sys.exit(str(err))
-"""
-
-
-def _split_here(model_path: Path, into: Path) -> list[Path]:
-    try:
-        model = onnx.load(str(model_path))
-    except Exception as err:
-        raise _damaged(model_path, err) from err
-    names = {output for node in model.graph.node for output in node.output}
-    if not set(DECODER_INPUTS) <= names:
-        return [model_path]
-    extractor = Extractor(model)
-    parts = {
-        "front": extractor.extract_model(["tokens", "style", "speed"], list(DECODER_INPUTS)),
-        "decoder": extractor.extract_model([*DECODER_INPUTS, "style"], ["audio"]),
-    }
-    for name, part in parts.items():
-        onnx.save(part, str(into / f"{name}.onnx"))
-    return [into / f"{name}.onnx" for name in parts]
 
 
 def available_providers() -> list[str]:
@@ -285,7 +245,7 @@ def _session_options(threads: int) -> ort.SessionOptions:
     return options
 
 
-def _damaged(model_path: Path, err: Exception) -> ModelError:
+def _damaged(model_path: Path, err: Exception | str) -> ModelError:
     return ModelError(
         f"Could not load the model {model_path}: {err}. The file may be "
         "damaged: delete it and start again to fetch a fresh copy."

@@ -48,7 +48,7 @@ class Lexicon:
             self._reload_if_changed()
             return self._stamp
 
-    def pieces(self, text: str) -> Iterator[tuple[str, bool]]:
+    def parts(self, text: str) -> Iterator[tuple[str, bool]]:
         """Text in order as (text, False) to phonemize and (phonemes, True) to keep."""
         with self._lock:
             self._reload_if_changed()
@@ -138,6 +138,6 @@ class WithLexicon:
     def __call__(self, text: str) -> str:
         said = [
             piece if is_phonemes else self._phonemizer(piece)
-            for piece, is_phonemes in self._lexicon.pieces(text)
+            for piece, is_phonemes in self._lexicon.parts(text)
         ]
         return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(s for s in said if s))

@@ -9,7 +9,8 @@ __all__ = ["CONTENT_TYPE", "Metrics"]
 
 
 class Metrics:
-    """One server's metrics, in a registry of its own."""
+    """One server's metrics, in a registry of its own: the synthesizer's observer,
+    read by the HTTP side."""
 
     def __init__(self, g2p_fallbacks: Callable[[], float]) -> None:
         self.registry = CollectorRegistry()
@@ -22,7 +23,7 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
-        self.first_audio = Histogram(
+        self.first_audio_seconds = Histogram(
             "kokoro_time_to_first_audio_seconds",
             "From a request to its first audio",
             buckets=(0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
@@ -43,6 +44,20 @@ class Metrics:
             registry=self.registry,
         )
         fallbacks.set_function(g2p_fallbacks)
+
+    def started(self) -> None:
+        self.requests.inc()
+
+    def first_audio(self, seconds: float) -> None:
+        self.first_audio_seconds.observe(seconds)
+
+    def finished(self, audio_seconds: float, elapsed: float) -> None:
+        if audio_seconds:
+            self.audio_seconds.inc(audio_seconds)
+            self.real_time_factor.observe(elapsed / audio_seconds)
+
+    def failed(self, err: Exception) -> None:
+        self.errors.labels(type(err).__name__).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

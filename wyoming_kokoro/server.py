@@ -11,6 +11,7 @@ from wyoming.server import AsyncServer, AsyncStdioServer
 from .discovery import Advertiser, default_name
 from .handler import KokoroEventHandler, build_info
 from .loader import load_synthesizer
+from .metrics import Metrics
 from .settings import Settings
 from .web import WebServer, start_web
 from .workload import Workload
@@ -36,8 +37,10 @@ async def serve(settings: Settings) -> None:
         synthesizer = await loop.run_in_executor(None, load_synthesizer, settings)
         try:
             workload = Workload(settings.handler.max_requests, settings.handler.max_queue)
+            metrics = Metrics(lambda: synthesizer.g2p.fallbacks)
+            synthesizer.observer = metrics
             if web is not None:
-                web.ready(synthesizer, workload)
+                web.ready(synthesizer, workload, metrics)
             info = build_info(synthesizer, settings.handler.streaming)
             factory = partial(KokoroEventHandler, info, synthesizer, settings.handler, workload)
             server = AsyncServer.from_uri(settings.uri)

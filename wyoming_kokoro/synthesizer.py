@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -22,13 +23,35 @@ from .engine import MAX_PHONEMES, Engine
 from .errors import BadRequestError
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
-from .metrics import Metrics
 from .normalize import normalize
 from .settings import MAX_SPEED, MIN_SPEED, SpeechSettings
 from .text import Piece, plan_pieces
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class Observer(Protocol):
+    """What the synthesizer tells about each streamed request."""
+
+    def started(self) -> None: ...
+    def first_audio(self, seconds: float) -> None: ...
+    def finished(self, audio_seconds: float, elapsed: float) -> None: ...
+    def failed(self, err: Exception) -> None: ...
+
+
+class _Unobserved:
+    def started(self) -> None:
+        pass
+
+    def first_audio(self, seconds: float) -> None:
+        pass
+
+    def finished(self, audio_seconds: float, elapsed: float) -> None:
+        pass
+
+    def failed(self, err: Exception) -> None:
+        pass
 
 
 class RequestError(BadRequestError):
@@ -65,7 +88,8 @@ class Synthesizer:
         if settings.language and self.language is None:
             raise RequestError(f"Unknown language {settings.language!r}")
         self.default_voice = _default_voice(voices, settings.voice)
-        self.metrics = Metrics(lambda: g2p.fallbacks)
+        self.observer: Observer = _Unobserved()
+        """Told how each request went: the server's metrics."""
         self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
@@ -138,7 +162,7 @@ class Synthesizer:
 
     async def stream(self, request: Request) -> AsyncGenerator[bytes, None]:
         """PCM window by window, each as soon as the decoder has made it."""
-        self.metrics.requests.inc()
+        self.observer.started()
         start = time.perf_counter()
         seconds = 0.0
         loop = asyncio.get_running_loop()
@@ -150,22 +174,20 @@ class Synthesizer:
             key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon)
             cached = self.cache.get(key)
             made: list[bytes] = []
-            async for pcm in self._pieces(plan) if cached is None else _replay(cached):
+            async for pcm in self._synthesize(plan) if cached is None else _replay(cached):
                 if pcm and seconds == 0.0:
-                    self.metrics.first_audio.observe(time.perf_counter() - start)
+                    self.observer.first_audio(time.perf_counter() - start)
                 seconds += len(pcm) / BYTES_PER_SECOND
                 made.append(pcm)
                 yield pcm
             if cached is None:
                 self.cache.put(key, made)
         except Exception as err:
-            self.metrics.errors.labels(type(err).__name__).inc()
+            self.observer.failed(err)
             raise
-        if seconds:
-            self.metrics.audio_seconds.inc(seconds)
-            self.metrics.real_time_factor.observe((time.perf_counter() - start) / seconds)
+        self.observer.finished(seconds, time.perf_counter() - start)
 
-    async def _pieces(self, plan: Plan) -> AsyncIterator[bytes]:
+    async def _synthesize(self, plan: Plan) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
         # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
@@ -193,6 +215,6 @@ def _default_voice(voices: VoiceCatalog, configured: str | None) -> Voice:
     return voices.default()
 
 
-async def _replay(pieces: list[bytes]) -> AsyncIterator[bytes]:
-    for pcm in pieces:
+async def _replay(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for pcm in chunks:
         yield pcm

@@ -27,7 +27,7 @@ from aiohttp import web
 from .audio import SAMPLE_RATE
 from .encoding import Encoder
 from .errors import request_error_code
-from .metrics import CONTENT_TYPE
+from .metrics import CONTENT_TYPE, Metrics
 from .openai_api import (
     Alias,
     ApiRequestError,
@@ -52,6 +52,7 @@ class _State:
     synthesizer: Synthesizer | None = None
     """Set once the model is loaded and warm."""
     workload: Workload | None = None
+    metrics: Metrics | None = None
     aliases: dict[str, Alias] = field(default_factory=dict)
 
 
@@ -63,7 +64,7 @@ class WebServer:
     runner: web.AppRunner
     state: _State
 
-    def ready(self, synthesizer: Synthesizer, workload: Workload) -> None:
+    def ready(self, synthesizer: Synthesizer, workload: Workload, metrics: Metrics) -> None:
         aliases = voice_aliases(
             synthesizer.voices, self.state.settings.openai_voices, synthesizer.language is None
         )
@@ -71,6 +72,7 @@ class WebServer:
         self.state.aliases = aliases
         self.state.synthesizer = synthesizer
         self.state.workload = workload
+        self.state.metrics = metrics
 
     async def stop(self) -> None:
         await self.runner.cleanup()
@@ -146,8 +148,10 @@ async def _health(request: web.Request) -> web.Response:
 
 
 async def _metrics(request: web.Request) -> web.Response:
-    synthesizer, _ = _ready(request)
-    return web.Response(body=synthesizer.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+    _ready(request)
+    metrics = request.app[_STATE].metrics
+    assert metrics is not None, "set with the synthesizer"
+    return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _models(request: web.Request) -> web.Response:
