@@ -1,12 +1,13 @@
 """What the commands need, loaded from the settings, and no more.
 
 The voices alone take a fraction of a second (`wyoming-kokoro voices`); a
-synthesizer loads and warms up the model too. Everything that can fail on a
-user's file (voices, blends, lexicon) is loaded before the model, so it fails fast.
+synthesizer loads and warms up the model too. What can fail on a user's file
+(voices, blends, lexicon) is loaded before the model's sessions, so it fails fast.
 """
 
 import logging
 import time
+from pathlib import Path
 
 from .engine import Engine
 from .g2p import G2P
@@ -20,8 +21,9 @@ from .voices import VoiceCatalog
 _LOGGER = logging.getLogger(__name__)
 
 
-def load_voices(settings: Settings) -> VoiceCatalog:
-    voices = VoiceCatalog.load([provision_voices(settings.store).path])
+def load_voices(settings: Settings, path: Path | None = None) -> VoiceCatalog:
+    """The voices in `path` (found from the settings if not given), blends added."""
+    voices = VoiceCatalog.load([path or provision_voices(settings.store).path])
     voices.add_blends(settings.blends)
     return voices
 
@@ -39,10 +41,10 @@ def list_voices(settings: Settings) -> list[tuple[str, str, str, str]]:
 def load_synthesizer(settings: Settings) -> Synthesizer:
     """The model, voices and G2P, ready to speak without a slow first request."""
     start = time.perf_counter()
-    voices = load_voices(settings)
+    files = provision(settings.store)
+    voices = load_voices(settings, files.voices.path)
     lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
     g2p = G2P(settings.use_misaki, lexicon)
-    files = provision(settings.store)
     engine = Engine(files.model.path, settings.engine)
     synthesizer = Synthesizer(engine, voices, g2p, settings.speech)
     warm_up = synthesizer.warm_up()
