@@ -53,7 +53,6 @@ class Encoder:
     """
 
     def __init__(self, audio: AudioFormat) -> None:
-        self.audio = audio
         self._header = wav_header() if audio.name == "wav" else b""
         self._sink = _Sink()
         self._muxer: tuple[OutputContainer, AudioStream] | None = None
@@ -66,6 +65,11 @@ class Encoder:
             if audio.bit_rate:
                 stream.bit_rate = audio.bit_rate
             self._muxer = container, stream
+
+    @property
+    def compresses(self) -> bool:
+        """Whether a codec runs: milliseconds a window, where WAV and PCM take none."""
+        return self._muxer is not None
 
     def encode(self, pcm: bytes) -> bytes:
         header, self._header = self._header, b""

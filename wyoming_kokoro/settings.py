@@ -430,13 +430,17 @@ def check_settings(settings: Settings) -> None:
     _check_uri("--uri", settings.uri, ("tcp", "unix", "stdio"))
     if settings.http.http_uri is not None:
         _check_uri("--http-uri", settings.http.http_uri, ("http",))
-    speech = settings.speech
+    check_speech(settings.speech)
+    if settings.lexicon is not None and not settings.lexicon.is_file():
+        raise SettingsError(f"--lexicon {settings.lexicon} does not exist or is not a file")
+
+
+def check_speech(speech: SpeechSettings) -> None:
+    """The speech settings' own rules: the synthesizer holds every caller to them."""
     if not MIN_SPEED <= speech.speed <= MAX_SPEED:
         raise SettingsError(f"--speed {speech.speed} is outside {MIN_SPEED} to {MAX_SPEED}")
     if speech.language and find_language(speech.language) is None:
         raise SettingsError(f"--language {speech.language!r} is not a language Kokoro speaks")
-    if settings.lexicon is not None and not settings.lexicon.is_file():
-        raise SettingsError(f"--lexicon {settings.lexicon} does not exist or is not a file")
 
 
 def _check_uri(option: str, uri: str, schemes: tuple[str, ...]) -> None:

@@ -24,7 +24,7 @@ from .errors import BadRequestError
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
 from .normalize import normalize
-from .settings import MAX_SPEED, MIN_SPEED, SpeechSettings
+from .settings import MAX_SPEED, MIN_SPEED, SpeechSettings, check_speech
 from .text import Piece, plan_pieces
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
@@ -84,9 +84,8 @@ class Synthesizer:
         self.voices = voices
         self.g2p = g2p
         self.settings = settings
+        check_speech(settings)
         self.language = find_language(settings.language) if settings.language else None
-        if settings.language and self.language is None:
-            raise RequestError(f"Unknown language {settings.language!r}")
         self.default_voice = _default_voice(voices, settings.voice)
         self.observer: Observer = _Unobserved()
         """Told how each request went: the server's metrics."""

@@ -178,11 +178,10 @@ async def _speech(request: web.Request) -> web.StreamResponse:
         response.enable_chunked_encoding()
         try:
             await response.prepare(request)
-            # Encoding a window takes milliseconds: off the loop, as the model runs.
-            await _send(response, speech, await asyncio.to_thread(encoder.encode, pcm))
+            await _send(response, speech, await _encoded(encoder, encoder.encode, pcm))
             async for pcm in audio:
-                await _send(response, speech, await asyncio.to_thread(encoder.encode, pcm))
-            await _send(response, speech, await asyncio.to_thread(encoder.finish), last=True)
+                await _send(response, speech, await _encoded(encoder, encoder.encode, pcm))
+            await _send(response, speech, await _encoded(encoder, encoder.finish), last=True)
         except ConnectionError:
             _LOGGER.debug("HTTP client gone mid-answer")
         except Exception:
@@ -191,6 +190,11 @@ async def _speech(request: web.Request) -> web.StreamResponse:
             if request.transport is not None:
                 request.transport.close()
     return response
+
+
+async def _encoded(encoder: Encoder, step: Callable[..., bytes], *pcm: bytes) -> bytes:
+    """A codec's work off the loop, as the model's is; WAV and PCM need no thread."""
+    return await asyncio.to_thread(step, *pcm) if encoder.compresses else step(*pcm)
 
 
 async def _send(
