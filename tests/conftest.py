@@ -5,6 +5,7 @@ what is neither `e2e` nor `slow`."""
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from wyoming_kokoro.engine import Engine
 from wyoming_kokoro.g2p import G2P
@@ -14,6 +15,13 @@ from wyoming_kokoro.synthesizer import Synthesizer
 from wyoming_kokoro.voices import VoiceCatalog
 
 _E2E = Path(__file__).parent / "e2e"
+
+# A shared 2-core machine can be slow to generate examples or run one: that is the
+# machine, not the code under test.
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

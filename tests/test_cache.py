@@ -38,13 +38,13 @@ async def test_a_repeated_answer_is_not_synthesized_again(
         replace(synthesizer.settings, cache_mb=10),
     )
     runs: list[str] = []
-    real = cached.engine.stream
+    real = cached.engine.decoding
 
     def counting(phonemes: str, *args: object) -> object:
         runs.append(phonemes)
         return real(phonemes, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cached.engine, "stream", counting)
+    monkeypatch.setattr(cached.engine, "decoding", counting)
     try:
         first = [pcm async for pcm in cached.stream(Request(text="Turned on the lights."))]
         made = len(runs)

@@ -3,10 +3,9 @@
 Kokoro's decoder (the vocoder) takes about 90 % of a run and decodes a piece
 whole, so first audio would wait for all of it. The model is split where the
 decoder's inputs are made: a front session (BERT, durations, F0) runs once per
-piece, then the decoder runs window by window over the aligned frames, a small
-window first and then larger ones, each with context frames on both sides, and
-neighbouring windows crossfade. Audio starts after the front and one small
-window, whatever the piece's length, and each window is one turn on the model.
+piece, then the decoder runs window by window over the aligned frames, each
+window with context frames on its inner sides, neighbours crossfaded. How large
+each window is comes from pacing.py, from the decoder's speed measured here.
 """
 
 import json
@@ -16,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +22,8 @@ import numpy as np
 import onnxruntime as ort
 
 from .errors import SetupError
-from .settings import PROVIDERS, EngineSettings, Windows
+from .pacing import DecoderSpeed, first_window, next_window
+from .settings import PROVIDERS, EngineSettings
 from .split import DECODER_INPUTS
 from .voices import Voice
 
@@ -39,26 +38,18 @@ _ORT_NAMES = {
     "cuda": "CUDAExecutionProvider",
 }
 
-
-class ModelError(SetupError):
-    """The model file could not be loaded."""
-
-
 SAMPLES_PER_FRAME = 600
 """One aligned frame is 25 ms of audio at 24 kHz."""
 
+_SEAM_SEARCH = 6
+"""Frames before a window's planned end where its seam may move to a quieter one."""
 
-def window_bounds(frames: int, windows: Windows) -> list[tuple[int, int]]:
-    """The [start, end) frames of each window; a last window is never tiny."""
-    bounds = []
-    start, size = 0, windows.first
-    while start < frames:
-        end = min(frames, start + size)
-        if frames - end < size // 2:
-            end = frames
-        bounds.append((start, end))
-        start, size = end, windows.rest
-    return bounds
+# About 1.5 s of speech: long enough that warming up also measures the decoder.
+_WARM_UP = "ðə kˈɪʧən lˈIts ɑɹ ˈɔn."
+
+
+class ModelError(SetupError):
+    """The model file could not be loaded."""
 
 
 def load_vocab() -> dict[str, int]:
@@ -70,26 +61,22 @@ def load_vocab() -> dict[str, int]:
 
 class Engine:
     """The Kokoro model as a front and a decoder session (or one whole session for an
-    export without the decoder's inputs); thread-safe."""
+    export without the decoder's inputs).
+
+    Sessions are thread-safe; the speed estimate expects one decoding thread."""
 
     def __init__(self, model_path: Path, settings: EngineSettings) -> None:
         self.vocab = load_vocab()
         self.threads = settings.threads or os.cpu_count() or 1
         self.windows = settings.windows
+        self.speed = DecoderSpeed()
+        """The decoder's measured speed: windows are planned from it."""
         with tempfile.TemporaryDirectory(prefix="kokoro-split-") as split:
             parts = _split(model_path, Path(split))
             sessions = _open_sessions(parts, model_path, settings, self.threads)
         self._front = sessions[0]
         self._decoder = sessions[1] if len(sessions) > 1 else None
         self.provider = self._front.get_providers()[0]
-
-    @property
-    def windowed(self) -> bool:
-        return self._decoder is not None
-
-    @property
-    def session_options(self) -> ort.SessionOptions:
-        return self._front.get_session_options()
 
     def tokens(self, phonemes: str) -> list[int]:
         """Token ids for phonemes; characters the model does not know are dropped."""
@@ -98,47 +85,13 @@ class Engine:
 
     def synthesize(self, phonemes: str, voice: Voice, speed: float = 1.0) -> np.ndarray:
         """float32 audio at 24 kHz for at most MAX_PHONEMES phonemes, decoded whole."""
-        parts = self._front_run(phonemes, voice, speed)
-        if parts is None:
+        decoding = self.decoding(phonemes, voice, speed)
+        if decoding is None:
             return np.zeros(0, dtype=np.float32)
-        if self._decoder is None:
-            return parts[0].reshape(-1)
-        return self._decode(parts, 0, parts[0].shape[2])
+        return decoding.whole()
 
-    def stream(
-        self, phonemes: str, voice: Voice, speed: float = 1.0
-    ) -> Iterator[tuple[np.ndarray, bool]]:
-        """The same audio, window by window as the decoder makes it, each with
-        whether it is the last.
-
-        Lazy: each `next` is one run of a session, so callers sharing the model
-        take turns window by window.
-        """
-        parts = self._front_run(phonemes, voice, speed)
-        if parts is None:
-            return
-        if self._decoder is None:
-            yield parts[0].reshape(-1), True
-            return
-        frames = parts[0].shape[2]
-        context = self.windows.context
-        tail = np.zeros(0, dtype=np.float32)
-        for start, end in window_bounds(frames, self.windows):
-            decoded_from = max(0, start - context)
-            audio = self._decode(parts, decoded_from, min(frames, end + context))
-            offset = (start - decoded_from) * SAMPLES_PER_FRAME
-            body = audio[offset : offset + (end - start) * SAMPLES_PER_FRAME].copy()
-            # Crossfade into what the previous window decoded past its end.
-            ramp = np.linspace(0.0, 1.0, len(tail), dtype=np.float32)
-            body[: len(tail)] = body[: len(tail)] * ramp + tail * (1.0 - ramp)
-            after = offset + len(body)
-            tail = audio[after : after + self.windows.fade]
-            yield body, end == frames
-
-    def _front_run(
-        self, phonemes: str, voice: Voice, speed: float
-    ) -> tuple[np.ndarray, ...] | None:
-        """The decoder's inputs plus style (or the whole model's audio); None for no tokens."""
+    def decoding(self, phonemes: str, voice: Voice, speed: float = 1.0) -> "Decoding | None":
+        """A piece's front run, ready to decode window by window; None for no tokens."""
         ids = self.tokens(phonemes)
         if not ids:
             return None
@@ -151,11 +104,13 @@ class Engine:
                 "speed": np.array([speed], dtype=np.float32),
             },
         )
-        return (*(np.asarray(o) for o in outputs), style)
+        return Decoding(self, tuple(np.asarray(o) for o in outputs), style)
 
-    def _decode(self, parts: tuple[np.ndarray, ...], start: int, end: int) -> np.ndarray:
+    def decode(self, inputs: tuple[np.ndarray, ...], start: int, end: int) -> np.ndarray:
+        """Frames [start, end) of a piece's decoder inputs as audio, timed for `speed`."""
         assert self._decoder is not None
-        features, f0, noise, style = parts
+        features, f0, noise, style = inputs
+        began = time.perf_counter()
         audio = self._decoder.run(
             None,
             {
@@ -165,13 +120,93 @@ class Engine:
                 "style": style,
             },
         )[0]
+        self.speed.observe(end - start, time.perf_counter() - began)
         return np.asarray(audio, dtype=np.float32).reshape(-1)
 
+    @property
+    def windowed(self) -> bool:
+        return self._decoder is not None
+
     def warm_up(self, voice: Voice) -> float:
-        """Run the model once so the first request does not pay for set-up; seconds."""
+        """Run the model once so the first request does not pay for set-up, and
+        measure the decoder's speed on a large and a small window; seconds."""
         start = time.perf_counter()
-        self.synthesize("wˈɔɹm ˈʌp.", voice)
+        decoding = self.decoding(_WARM_UP, voice)
+        assert decoding is not None
+        if self._decoder is not None:
+            self.decode(decoding.inputs, 0, decoding.frames)
+            self.decode(decoding.inputs, 0, self.windows.first)
+        _LOGGER.debug(
+            "Decoder: %.1f ms a frame + %.0f ms a run",
+            1000 * self.speed.per_frame,
+            1000 * self.speed.overhead,
+        )
         return time.perf_counter() - start
+
+
+class Decoding:
+    """One piece through the decoder, window by window, seams crossfaded."""
+
+    def __init__(self, engine: Engine, outputs: tuple[np.ndarray, ...], style: np.ndarray):
+        self._engine = engine
+        self.done = 0
+        """Frames decoded so far."""
+        if engine.windowed:
+            self.inputs = (*outputs, style)
+            self.frames = outputs[0].shape[2]
+            self._whole = None
+        else:  # the front session is the whole model: its output is the audio
+            self.inputs = ()
+            self.frames = 1
+            self._whole = outputs[0].reshape(-1)
+        self._tail = np.zeros(0, dtype=np.float32)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.frames
+
+    def whole(self) -> np.ndarray:
+        """All of the piece's audio in one run."""
+        self.done = self.frames
+        if self._whole is not None:
+            return self._whole
+        return self._engine.decode(self.inputs, 0, self.frames)
+
+    def next(self, lead: float) -> np.ndarray:
+        """The next window's audio, as large as can be decoded before `lead` seconds
+        of audio already sent run out (0: nothing is playing yet)."""
+        if self._whole is not None:
+            return self.whole()
+        engine, windows = self._engine, self._engine.windows
+        remaining = self.frames - self.done
+        if self.done == 0:
+            size = first_window(remaining, lead, engine.speed, windows)
+        else:
+            size = next_window(remaining, lead, engine.speed, windows)
+        start, end = self.done, self._quiet_end(self.done, self.done + size)
+        size = end - start
+        decoded_from = max(0, start - windows.context)
+        audio = engine.decode(self.inputs, decoded_from, min(self.frames, end + windows.context))
+        offset = (start - decoded_from) * SAMPLES_PER_FRAME
+        body = audio[offset : offset + size * SAMPLES_PER_FRAME].copy()
+        # Crossfade into what the previous window decoded past its end.
+        ramp = np.linspace(0.0, 1.0, len(self._tail), dtype=np.float32)
+        body[: len(self._tail)] = body[: len(self._tail)] * ramp + self._tail * (1.0 - ramp)
+        after = offset + len(body)
+        self._tail = audio[after : after + windows.fade]
+        self.done = end
+        return body
+
+    def _quiet_end(self, start: int, end: int) -> int:
+        """Where to end a window: at `end`, or up to a few frames before it where
+        the pitch is lowest (silence or a consonant), where a seam is not heard."""
+        if end >= self.frames:
+            return end
+        earliest = max(start + self._engine.windows.first // 2, end - _SEAM_SEARCH)
+        if earliest >= end:
+            return end
+        pitch = self.inputs[1][0, 2 * earliest : 2 * end].reshape(-1, 2).mean(axis=1)
+        return earliest + int(np.argmin(pitch)) + 1
 
 
 def _split(model_path: Path, into: Path) -> list[Path]:

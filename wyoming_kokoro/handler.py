@@ -27,6 +27,7 @@ from . import __version__, event_data
 from .audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from .errors import ProtocolError, request_error_code
 from .event_data import BadEventError, VoiceChoice
+from .pacing import Playback
 from .protocol import read_event
 from .settings import HandlerSettings
 from .synthesizer import Request, Synthesizer
@@ -68,6 +69,14 @@ class _Stream:
 
     voice: VoiceChoice
     sentences: SentenceStream = field(default_factory=SentenceStream)
+    playback: Playback = field(default_factory=Playback)
+    """Its sentences play as one answer: each is due when the one before ends."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    request: Request
+    playback: Playback
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,7 @@ class KokoroEventHandler(AsyncEventHandler):
         self._streams_open = 0
         """Streams begun whose synthesize-stopped is not sent yet."""
         self._stream: _Stream | None = None
-        self._jobs: asyncio.Queue[Request | _StreamEnd] = asyncio.Queue()
+        self._jobs: asyncio.Queue[_Job | _StreamEnd] = asyncio.Queue()
         self._worker = asyncio.create_task(self._work(), name="kokoro speaker")
 
     async def run(self) -> None:
@@ -144,7 +153,7 @@ class KokoroEventHandler(AsyncEventHandler):
             text, voice = event_data.synthesize(event)
             # While streaming, `synthesize` only repeats the text for older servers.
             if self._stream is None:
-                self._jobs.put_nowait(_request(voice, text))
+                self._jobs.put_nowait(_Job(_request(voice, text), Playback()))
         elif not self._settings.streaming:
             _LOGGER.debug("Ignoring %s: streaming is turned off", event.type)
         elif SynthesizeStart.is_type(event.type):
@@ -191,7 +200,7 @@ class KokoroEventHandler(AsyncEventHandler):
         self._jobs.put_nowait(_StreamEnd())
 
     def _queue_sentence(self, stream: _Stream, sentence: str) -> None:
-        self._jobs.put_nowait(_request(stream.voice, sentence))
+        self._jobs.put_nowait(_Job(_request(stream.voice, sentence), stream.playback))
 
     async def _work(self) -> None:
         """Answer the jobs in order; any way out but cancelling closes the connection."""
@@ -216,10 +225,13 @@ class KokoroEventHandler(AsyncEventHandler):
                 await self._fail(f"Synthesis failed: {err}", "synthesis-failed")
         self.writer.close()
 
-    async def _speak(self, request: Request) -> None:
+    async def _speak(self, job: _Job) -> None:
         chunk_bytes = self._settings.samples_per_chunk * SAMPLE_WIDTH * CHANNELS
         fmt = {"rate": SAMPLE_RATE, "width": SAMPLE_WIDTH, "channels": CHANNELS}
-        async with self._workload.turn(), aclosing(self._synthesizer.stream(request)) as audio:
+        async with (
+            self._workload.turn(),
+            aclosing(self._synthesizer.stream(job.request, job.playback)) as audio,
+        ):
             # The first piece is awaited before audio-start, so a bad voice or
             # text is answered with an error alone, not a half-opened stream.
             pcm = await anext(audio, None)

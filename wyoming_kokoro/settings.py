@@ -145,27 +145,24 @@ class StoreSettings:
 
 @dataclass(frozen=True)
 class Windows:
-    """How the decoder walks a piece: a small first window, then the rest in windows
-    of up to `rest` frames, each with context frames on both sides.
-
-    Chosen by measurement (int8, 2 cores, `python -m bench` prints the choice). The
-    decoder normalizes over time, so every seam changes the audio a little: with
-    windows growing x2 (20 frames, 10 of context) Whisper tiny.en misheard 20 words
-    of 291 over three voices where decoding whole misheard 5; one seam after a
-    first window of 24 frames with 12 of context misheard 6. That first window
-    comes after 0.3 s where decoding a short answer whole takes 0.65 s and a
-    7 s sentence 3.1 s.
-    """
+    """How the decoder walks a piece: windows planned from its measured speed
+    (pacing.py), each with context frames on both sides that are decoded and
+    thrown away, neighbours crossfaded. Why these numbers: docs/decisions.md."""
 
     first: int = 24
-    """Frames in the first window (0.6 s of audio)."""
-    rest: int = 160
-    """Frames in each later window (4 s of audio): bounds the decoder's memory and how
-    long another request waits for its turn."""
-    context: int = 12
-    """Frames decoded on each side of a window and thrown away."""
-    fade: int = 120
-    """Samples (5 ms) over which neighbouring windows crossfade."""
+    """The smallest first window, in frames (0.6 s of audio)."""
+    most: int = 240
+    """The largest window (6 s of audio): bounds the decoder's memory and how long
+    another request's first window can wait behind it."""
+    context: int = 8
+    """Frames decoded on each inner side of a window and thrown away."""
+    fade: int = 240
+    """Samples (10 ms) over which neighbouring windows crossfade."""
+    margin: float = 1.3
+    """A window must be decodable this many times over before the audio in front of
+    it runs out: for trimmed silence, other requests' turns, a busy machine."""
+    max_cost: float = 1.3
+    """Decoding a piece in windows costs at most this many times decoding it whole."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Text in, PCM out: the one place that knows the order of the steps.
 
 normalize -> sentences (G2P) -> model, window by window -> trimmed PCM. In the
-server, G2P and the model each run on a thread of their own, so the next
-sentence is phonemized while the model reads the current one and the event loop
-is free; each window is one turn on the model thread, so requests share it
-fairly.
+server, G2P runs on a thread of its own and the model on the scheduler's, so the
+next sentence is phonemized while the model reads the current one and the event
+loop is free; each window is one turn on the model, given to the listener whose
+audio runs out first, and sized to be ready before it does.
 """
 
 import asyncio
@@ -13,17 +13,20 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import numpy as np
 
-from .audio import BYTES_PER_SECOND, silence, to_pcm, trim
+from .audio import BYTES_PER_SECOND, SAMPLE_RATE, silence, to_pcm, trim
 from .cache import AudioCache
 from .engine import MAX_PHONEMES, Engine
 from .errors import BadRequestError
 from .g2p import G2P
 from .languages import ENGLISH, Language, find_language
 from .normalize import normalize
+from .pacing import Playback
+from .scheduler import ModelScheduler
 from .settings import MAX_SPEED, MIN_SPEED, SpeechSettings, check_speech
 from .text import Piece, plan_pieces
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
@@ -91,11 +94,11 @@ class Synthesizer:
         """Told how each request went: the server's metrics."""
         self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
-        self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="model")
+        self.scheduler = ModelScheduler()
 
     def close(self) -> None:
         self._g2p_thread.shutdown(wait=False, cancel_futures=True)
-        self._model_thread.shutdown(wait=False, cancel_futures=True)
+        self.scheduler.close()
 
     def languages_of(self, voice: Voice) -> list[str]:
         return self.g2p.languages_for(voice, self.language)
@@ -141,27 +144,38 @@ class Synthesizer:
     def pieces(self, plan: Plan) -> Iterator[Piece]:
         return plan_pieces(plan.text, self.g2p.phonemizer(plan.language), MAX_PHONEMES)
 
-    def render(self, piece: Piece, plan: Plan) -> Iterator[bytes]:
-        """One piece as PCM, window by window: its silent edges trimmed, its pause added."""
-        windows = self.engine.stream(piece.phonemes, plan.voice, plan.speed)
+    def render(self, piece: Piece, plan: Plan, playback: Playback) -> Iterator[bytes]:
+        """One piece as PCM, window by window, each sized to be ready before
+        `playback` runs dry: its silent edges trimmed, its pause added."""
+        decoding = self.engine.decoding(piece.phonemes, plan.voice, plan.speed)
         started = False
-        for audio, last in windows:
+        while decoding is not None and not decoding.finished:
+            audio = decoding.next(playback.lead(time.perf_counter()))
+            last = decoding.finished
             trimmed = trim(audio, start=not started, end=last)
             started = started or len(trimmed) > 0
             if last and started:
                 trimmed = np.concatenate([trimmed, silence(piece.pause)])
             if len(trimmed):
+                playback.sent(len(trimmed) / SAMPLE_RATE, time.perf_counter())
                 yield to_pcm(trimmed)
 
     def speak(self, request: Request) -> Iterator[bytes]:
         """PCM window by window, on the calling thread (for the command line)."""
         plan = self.plan(request)
+        playback = Playback()
         for piece in self.pieces(plan):
-            yield from self.render(piece, plan)
+            yield from self.render(piece, plan, playback)
 
-    async def stream(self, request: Request) -> AsyncGenerator[bytes, None]:
-        """PCM window by window, each as soon as the decoder has made it."""
+    async def stream(
+        self, request: Request, playback: Playback | None = None
+    ) -> AsyncGenerator[bytes, None]:
+        """PCM window by window, each as soon as the decoder has made it.
+
+        `playback`: the listener's clock, when this request continues one that is
+        still playing (a stream's next sentence)."""
         self.observer.started()
+        playback = playback or Playback()
         start = time.perf_counter()
         seconds = 0.0
         loop = asyncio.get_running_loop()
@@ -172,29 +186,33 @@ class Synthesizer:
             lexicon = self.g2p.lexicon.version if self.g2p.lexicon else None
             key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon)
             cached = self.cache.get(key)
-            made: list[bytes] = []
-            async for pcm in self._synthesize(plan) if cached is None else _replay(cached):
+            made: list[bytes] | None = [] if cached is None and self.cache.max_bytes else None
+            audio = self._synthesize(plan, playback) if cached is None else _replay(cached)
+            async for pcm in audio:
                 if pcm and seconds == 0.0:
                     self.observer.first_audio(time.perf_counter() - start)
                 seconds += len(pcm) / BYTES_PER_SECOND
-                made.append(pcm)
+                if made is not None:
+                    made.append(pcm)
+                    if seconds * BYTES_PER_SECOND > self.cache.max_bytes:
+                        made = None  # will not fit: not kept
                 yield pcm
-            if cached is None:
+            if made is not None:
                 self.cache.put(key, made)
         except Exception as err:
             self.observer.failed(err)
             raise
         self.observer.finished(seconds, time.perf_counter() - start)
 
-    async def _synthesize(self, plan: Plan) -> AsyncIterator[bytes]:
+    async def _synthesize(self, plan: Plan, playback: Playback) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
         # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
         while (piece := await next_piece) is not None:
             next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-            windows = self.render(piece, plan)
-            while pcm := await loop.run_in_executor(self._model_thread, next, windows, None):
+            windows = self.render(piece, plan, playback)
+            while pcm := await self.scheduler.run(playback.due, partial(next, windows, None)):
                 yield pcm
 
 
