@@ -43,3 +43,11 @@ def test_wav_header() -> None:
     with wave.open(io.BytesIO(wav_bytes(to_pcm(tone(0.1))))) as wav:
         assert (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) == (SAMPLE_RATE, 2, 1)
         assert wav.getnframes() == int(0.1 * SAMPLE_RATE)
+
+
+def test_a_silent_window_inside_a_piece_is_kept() -> None:
+    """A window that falls in a pause mid-sentence is part of the rhythm: dropping it
+    would shorten the pause and leave the listener's player short of audio."""
+    pause = np.zeros(9000, dtype=np.float32)
+    assert len(trim(pause, start=False, end=False)) == 9000
+    assert len(trim(pause, start=True, end=False)) == 0

@@ -33,7 +33,8 @@ def play(frames: int, speed: DecoderSpeed, windows: Windows = WINDOWS) -> dict[s
         cost += seconds
         if playback.started is not None and now > playback.due:
             stall += now - playback.due
-        playback.sent(size * SECONDS_PER_FRAME, now)
+        # The model's silence before the first word is trimmed away.
+        playback.sent(size * SECONDS_PER_FRAME - (windows.lead_in if done == 0 else 0), now)
         done += size
         sizes.append(size)
     assert playback.started is not None
@@ -90,7 +91,7 @@ def test_a_short_answer_starts_after_a_small_window() -> None:
     whole = speed.seconds(84)
     played = play(84, speed)  # "The living room lights are now on.": 2.1 s
     assert played["windows"] >= 2 and played["stall"] == 0.0
-    assert played["start"] < 0.6 * whole
+    assert played["start"] < 0.7 * whole
 
 
 def test_a_decoder_slower_than_speech_holds_the_start_back_instead_of_stalling() -> None:

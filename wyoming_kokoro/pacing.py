@@ -141,7 +141,7 @@ def _cost_if_started_with(
     """What decoding a piece costs when its first window has `size` frames and each
     later one is as large as the lead then allows; None if it would stall."""
     cost = speed.seconds(window_cost(size, windows, True, False))
-    lead, done = size * SECONDS_PER_FRAME, size
+    lead, done = size * SECONDS_PER_FRAME - windows.lead_in, size
     while done < frames:
         window = next_window(frames - done, lead, speed, windows)
         seconds = speed.seconds(window_cost(window, windows, False, done + window == frames))
