@@ -1,5 +1,4 @@
 import hashlib
-import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ from wyoming_kokoro.settings import VARIANTS, StoreSettings
 from wyoming_kokoro.store import (
     ProvisionError,
     UnusableFileError,
-    bundle_voices,
     provision,
 )
 
@@ -48,7 +46,11 @@ def test_offline_bundle_is_assembled_and_checked(tmp_path: Path) -> None:
     model = tmp_path / "kokoro-v1.0.int8.onnx"
     assert found.model.path == model
     assert model.stat().st_size == store.MODELS["int8"].size
-    assert [p.name for p in tmp_path.iterdir()] == [model.name]
+    # The voices are kept beside it, so that the next start needs nothing else.
+    assert found.voices.path == tmp_path / store.OFFLINE_VOICES
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model.name, store.OFFLINE_VOICES])
+    again = provision(offline(tmp_path))
+    assert (again.model.source, again.voices.source) == ("data-dir", "data-dir")
 
 
 def test_offline_bundle_with_a_bad_hash_is_refused(
@@ -63,8 +65,11 @@ def test_offline_bundle_with_a_bad_hash_is_refused(
 
 
 @pytest.mark.parametrize("damage", ["truncate", "corrupt"])
-def test_a_damaged_model_in_the_data_dir_stops_start_up(
-    model_files: store.ModelFiles, tmp_path: Path, damage: str
+def test_a_damaged_model_in_the_data_dir_is_moved_aside_and_made_again(
+    model_files: store.ModelFiles,
+    tmp_path: Path,
+    damage: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     model = tmp_path / "kokoro-v1.0.int8.onnx"
     data = model_files.model.path.read_bytes()
@@ -73,31 +78,62 @@ def test_a_damaged_model_in_the_data_dir_stops_start_up(
     else:
         data = data[:1000] + bytes(1000) + data[2000:]
     model.write_bytes(data)
-    with pytest.raises(UnusableFileError, match=re.escape(str(model))) as error:
-        provision(offline(tmp_path))
-    assert "Delete it" in str(error.value)
-    assert model.read_bytes() == data
+    found = provision(offline(tmp_path))
+    assert found.model.path == model and found.model.source == "offline-bundle"
+    assert model.read_bytes() == model_files.model.path.read_bytes()
+    assert (tmp_path / "kokoro-v1.0.int8.onnx.damaged").read_bytes() == data
+    assert "was damaged or incomplete" in caplog.text and "moved it" in caplog.text
 
 
-def test_downloads_come_before_the_offline_bundle(
+def test_damaged_offline_voices_are_copied_again(tmp_path: Path) -> None:
+    provision(offline(tmp_path))
+    kept = tmp_path / store.OFFLINE_VOICES
+    kept.write_bytes(b"PK not an archive")
+    found = provision(offline(tmp_path))
+    assert found.voices.path == kept and kept.read_bytes() != b"PK not an archive"
+    assert (tmp_path / f"{store.OFFLINE_VOICES}.damaged").exists()
+
+
+def small_release(monkeypatch: pytest.MonkeyPatch, model: bool = True) -> dict[str, Route]:
+    """A release of small stand-in files (the voices, and the model unless told not
+    to), served by serve_files."""
+    routes = {}
+    files = [("kokoro-v1.0.int8.onnx", b"model")] if model else []
+    for name, body in [*files, ("voices-v1.0.bin", b"voices")]:
+        remote = RemoteFile(name, len(body), hashlib.sha256(body).hexdigest())
+        if name.startswith("voices"):
+            monkeypatch.setattr(store, "VOICES", remote)
+        else:
+            monkeypatch.setitem(store.MODELS, "int8", remote)
+        routes[f"/release/{name}"] = Route(body)
+    return routes
+
+
+def test_only_a_first_start_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = small_release(monkeypatch)
+    with serve_files(routes) as url:
+        settings = StoreSettings(data_dir=tmp_path, release_url=f"{url}/release/")
+        first = provision(settings)
+        assert (first.model.source, first.voices.source) == ("download", "download")
+        again = provision(settings)
+    assert (again.model.source, again.voices.source) == ("data-dir", "data-dir")
+    assert [len(route.requests) for route in routes.values()] == [1, 1]
+
+
+def test_a_data_dir_with_the_offline_files_reaches_for_nothing(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    voices_path = bundle_voices()
-    assert voices_path is not None
-    body = voices_path.read_bytes()
-    remote = RemoteFile("voices-v1.0.bin", len(body), hashlib.sha256(body).hexdigest())
-    monkeypatch.setattr(store, "VOICES", remote)
-    (tmp_path / "kokoro-v1.0.int8.onnx").symlink_to(data_dir / "kokoro-v1.0.int8.onnx")
-    route = Route(body)
-    with serve_files({"/release/voices-v1.0.bin": route}) as url:
-        found = provision(StoreSettings(data_dir=tmp_path, release_url=f"{url}/release/"))
-    assert found.voices.source == "download"
-    assert found.voices.path == tmp_path / "voices-v1.0.bin"
-    assert found.model.source == "data-dir"
-    # Next time the downloaded file is simply there.
-    again = provision(StoreSettings(data_dir=tmp_path, release_url=f"{url}/release/"))
-    assert again.voices.source == "data-dir"
-    assert len(route.requests) == 1
+    provision(offline(tmp_path))  # a first start without a network
+    routes = small_release(monkeypatch, model=False)
+    with serve_files(routes) as url:
+        settings = StoreSettings(data_dir=tmp_path, release_url=f"{url}/release/")
+        found = provision(settings)
+        assert found.voices.path == tmp_path / store.OFFLINE_VOICES
+        assert not any(route.requests for route in routes.values())
+        # Fetching the official files is a deliberate act: `wyoming-kokoro download`.
+        fetched = provision(settings, fetch=True)
+    assert fetched.voices.source == "download"
+    assert fetched.model.source == "data-dir"  # the int8 model is the official one
 
 
 def test_nothing_found_lists_what_was_tried(
@@ -141,6 +177,35 @@ def test_a_full_or_read_only_data_dir_is_a_clear_error_and_leaves_no_half_file(
     with pytest.raises(ProvisionError) as error:
         provision(offline(tmp_path))
     assert os.strerror(getattr(errno, errno_name)) in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_names_the_folder_and_the_space_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    def full(target: Path, *args: object, **kwargs: object) -> Path:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    monkeypatch.setattr(store, "write_atomically", full)
+    with pytest.raises(ProvisionError) as error:
+        provision(offline(tmp_path))
+    assert str(error.value) == (
+        f"No space left on device in {tmp_path} for the model (92 MB): free some space "
+        "or choose another --data-dir"
+    )
+
+
+def test_an_interrupted_write_leaves_no_file_behind(tmp_path: Path) -> None:
+    target = tmp_path / "file.bin"
+
+    def interrupted(out: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.write_atomically(target, interrupted)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .audio import wav_bytes
+from .audio import BYTES_PER_SECOND, wav_bytes
 from .check import add_options as add_check_options
 from .check import check_server
 from .doctor import run_doctor
-from .errors import KokoroError
+from .errors import KokoroError, SetupError
 from .loader import list_voices, load_synthesizer
 from .server import serve
 from .settings import (
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "doctor":
             return run_doctor(settings)
         elif args.command == "download":
-            files = provision(settings.store)
+            files = provision(settings.store, fetch=True)
             print(files.model.path, files.voices.path, sep="\n")
         elif args.command == "voices":
             for row in list_voices(settings):
@@ -162,14 +162,22 @@ def main(argv: list[str] | None = None) -> int:
             _speak(args, load_synthesizer(settings))
     except KokoroError as err:  # what a user can fix: one line, no traceback
         print(f"wyoming-kokoro: error: {err}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(err, SetupError) else 1
     return 0
 
 
 def _speak(args: argparse.Namespace, synthesizer: Synthesizer) -> None:
     # Named in the request, a voice that is not installed is an error here.
-    pcm = b"".join(synthesizer.speak(Request(text=args.text, voice=args.voice)))
+    request = Request(text=args.text, voice=args.voice)
+    pcm = b"".join(synthesizer.speak(request))
     _write(args.output, wav_bytes(pcm))
+    voice = synthesizer.plan(request).voice.name
+    where = "standard output" if args.output == "-" else args.output
+    # On stderr: stdout may be the audio itself.
+    print(
+        f"Wrote {where}: {len(pcm) / BYTES_PER_SECOND:.2f} s of audio, voice {voice}",
+        file=sys.stderr,
+    )
 
 
 def _write(output: str, data: bytes) -> None:

@@ -40,7 +40,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(url: str, expected: RemoteFile, target: Path, timeout: float = 30.0) -> Path:
+def download(url: str, expected: RemoteFile, target: Path, timeout: float = 10.0) -> Path:
     """Download `url` to `target`, checked against `expected`.
 
     Bytes go to `target.part` first, so a broken-off transfer resumes where it

@@ -11,8 +11,6 @@ each window is comes from pacing.py, from the decoder's speed measured here.
 import json
 import logging
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from importlib import resources
@@ -23,6 +21,7 @@ import onnxruntime as ort
 
 from .errors import SetupError
 from .pacing import DecoderSpeed, first_window, next_window
+from .prepared import PreparationError, prepare, split
 from .settings import PROVIDERS, EngineSettings
 from .split import DECODER_INPUTS
 from .voices import Voice
@@ -71,9 +70,7 @@ class Engine:
         self.windows = settings.windows
         self.speed = DecoderSpeed()
         """The decoder's measured speed: windows are planned from it."""
-        with tempfile.TemporaryDirectory(prefix="kokoro-split-") as split:
-            parts = _split(model_path, Path(split))
-            sessions = _open_sessions(parts, model_path, settings, self.threads)
+        sessions = _load(model_path, settings, self.threads)
         self._front = sessions[0]
         self._decoder = sessions[1] if len(sessions) > 1 else None
         self.provider = self._front.get_providers()[0]
@@ -128,14 +125,17 @@ class Engine:
         return self._decoder is not None
 
     def warm_up(self, voice: Voice) -> float:
-        """Run the model once so the first request does not pay for set-up, and
-        measure the decoder's speed on a large and a small window; seconds."""
+        """Run the model once so the first request does not pay for set-up, then
+        measure the decoder on a large and a small window; seconds."""
         start = time.perf_counter()
         decoding = self.decoding(_WARM_UP, voice)
         assert decoding is not None
         if self._decoder is not None:
+            small = min(self.windows.first, decoding.frames)
+            self.decode(decoding.inputs, 0, small)  # a first run pays for set-up
+            self.speed = DecoderSpeed()
             self.decode(decoding.inputs, 0, decoding.frames)
-            self.decode(decoding.inputs, 0, self.windows.first)
+            self.decode(decoding.inputs, 0, small)
         _LOGGER.debug(
             "Decoder: %.1f ms a frame + %.0f ms a run",
             1000 * self.speed.per_frame,
@@ -186,7 +186,19 @@ class Decoding:
         start, end = self.done, self._quiet_end(self.done, self.done + size)
         size = end - start
         decoded_from = max(0, start - windows.context)
-        audio = engine.decode(self.inputs, decoded_from, min(self.frames, end + windows.context))
+        decoded_to = min(self.frames, end + windows.context)
+        planned = engine.speed.seconds(decoded_to - decoded_from)
+        began = time.perf_counter()
+        audio = engine.decode(self.inputs, decoded_from, decoded_to)
+        _LOGGER.debug(
+            "Frames %s-%s of %s: %.0f ms (planned %.0f), %.2f s of audio were ahead",
+            start,
+            end,
+            self.frames,
+            1000 * (time.perf_counter() - began),
+            1000 * planned,
+            lead,
+        )
         offset = (start - decoded_from) * SAMPLES_PER_FRAME
         body = audio[offset : offset + size * SAMPLES_PER_FRAME].copy()
         # Crossfade into what the previous window decoded past its end.
@@ -209,26 +221,25 @@ class Decoding:
         return earliest + int(np.argmin(pitch)) + 1
 
 
-def _split(model_path: Path, into: Path) -> list[Path]:
-    """The front and decoder models, written into `into`; or the model whole when its
-    graph does not have the decoder's inputs (another export).
-
-    Runs in a child process: the model's graph in Python costs several times the
-    file's size, a peak the server's memory should not keep.
-    """
-    child = subprocess.run(
-        [sys.executable, "-m", "wyoming_kokoro.split", str(model_path), str(into)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if child.returncode != 0:
-        reason = child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "it failed"
-        raise _damaged(model_path, reason)
-    parts = [Path(line) for line in child.stdout.splitlines()]
-    if parts == [model_path]:
-        _LOGGER.warning("%s has no decoder inputs to split at: decoding pieces whole", model_path)
-    return parts
+def _load(model_path: Path, settings: EngineSettings, threads: int) -> list[ort.InferenceSession]:
+    """Sessions for the model's parts: the kept ones, where the data dir has them."""
+    keep_in = settings.prepared_dir
+    try:
+        if keep_in is None:
+            with tempfile.TemporaryDirectory(prefix="kokoro-split-") as scratch:
+                parts = split(model_path, Path(scratch))
+                return _open_sessions(parts, model_path, settings, threads)
+        parts = prepare(model_path, keep_in)
+        try:
+            return _open_sessions(parts, model_path, settings, threads)
+        except ModelError:
+            if parts == [model_path]:
+                raise
+            _LOGGER.warning("The prepared model in %s would not load: making it again", keep_in)
+            parts = prepare(model_path, keep_in, rebuild=True)
+            return _open_sessions(parts, model_path, settings, threads)
+    except PreparationError as err:
+        raise _damaged(model_path, err) from err
 
 
 def available_providers() -> list[str]:
@@ -282,8 +293,8 @@ def _session_options(threads: int) -> ort.SessionOptions:
 
 def _damaged(model_path: Path, err: Exception | str) -> ModelError:
     return ModelError(
-        f"Could not load the model {model_path}: {err}. The file may be "
-        "damaged: delete it and start again to fetch a fresh copy."
+        f"Could not load the model {model_path} ({err}): it is damaged or not a Kokoro "
+        "v1.0 ONNX export; name another with --model, or leave --model out"
     )
 
 

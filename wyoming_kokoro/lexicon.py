@@ -108,7 +108,10 @@ def _stamp_of(path: Path) -> tuple[int, int]:
 
 
 def _parse(path: Path) -> dict[str, str]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise LexiconError(f"not UTF-8 text ({err.reason} at byte {err.start})") from err
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml

