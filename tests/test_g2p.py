@@ -110,12 +110,19 @@ def test_japanese_and_mandarin_with_their_extras(
 
 
 def test_a_language_whose_g2p_is_not_installed_is_not_supported(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     japanese = find_language("ja_JP")
     assert japanese is not None
-    monkeypatch.setitem(g2p_module._OWN_G2P, "ja_JP", (object, ("no_such_japanese_g2p",)))
+    monkeypatch.setitem(g2p_module._OWN_G2P, "ja_JP", (object, "ja", ("no_such_japanese_g2p",)))
     fresh = G2P()
-    assert not fresh.supports(japanese)
+    with caplog.at_level(logging.INFO):
+        assert not fresh.supports(japanese) and not fresh.supports(japanese)
+    # Once, and what to do about it.
+    hints = [r.getMessage() for r in caplog.records if "extra" in r.getMessage()]
+    assert hints == [
+        "Japanese voices read English: to have them read Japanese, install the ja extra "
+        "(pip install 'wyoming-kokoro[ja]', or script/setup --dev)"
+    ]
     with pytest.raises(ValueError, match="No G2P is installed for Japanese"):
         fresh.phonemize("こんにちは", japanese)

