@@ -261,6 +261,7 @@ def main() -> None:
     engine = Engine(files.model.path, EngineSettings())
     voices = VoiceCatalog.load([files.voices.path])
     engine.warm_up(voices.default())
+    engine.measure(voices.default())
     g2p = G2P()
     with tempfile.TemporaryDirectory() as log_dir:
         with kokoro_server(args.data_dir, Path(log_dir), args.server_arg) as server:

@@ -107,10 +107,10 @@ def test_threads_default_to_the_cores(engine: Engine) -> None:
     assert engine.threads == os.cpu_count()
 
 
-def test_warm_up_measures_the_decoder(model_files: ModelFiles, voices: VoiceCatalog) -> None:
+def test_the_decoder_is_measured(model_files: ModelFiles, voices: VoiceCatalog) -> None:
     engine = Engine(model_files.model.path, EngineSettings())
     untouched = (engine.speed.per_frame, engine.speed.overhead)
-    engine.warm_up(voices.get("jm_kumo"))
+    engine.measure(voices.get("jm_kumo"))
     assert (engine.speed.per_frame, engine.speed.overhead) != untouched
     assert 0 < engine.speed.per_frame < 1.0
 

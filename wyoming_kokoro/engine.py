@@ -43,8 +43,8 @@ SAMPLES_PER_FRAME = 600
 _SEAM_SEARCH = 6
 """Frames before a window's planned end where its seam may move to a quieter one."""
 
-# About 1.5 s of speech: long enough that warming up also measures the decoder.
-_WARM_UP = "ðə kˈɪʧən lˈIts ɑɹ ˈɔn."
+# Two seconds with the silence around it: enough frames to time the decoder on.
+_WARM_UP = "ðə lˈIts ɑɹ ˈɔn."
 
 
 class ModelError(SetupError):
@@ -124,24 +124,26 @@ class Engine:
     def windowed(self) -> bool:
         return self._decoder is not None
 
-    def warm_up(self, voice: Voice) -> float:
-        """Run the model once so the first request does not pay for set-up, then
-        measure the decoder on a large and a small window; seconds."""
-        start = time.perf_counter()
+    def warm_up(self, voice: Voice) -> None:
+        """Run the model once, so that nothing later pays for its set-up."""
         decoding = self.decoding(_WARM_UP, voice)
-        assert decoding is not None
-        if self._decoder is not None:
-            small = min(self.windows.first, decoding.frames)
-            self.decode(decoding.inputs, 0, small)  # a first run pays for set-up
-            self.speed = DecoderSpeed()
-            self.decode(decoding.inputs, 0, decoding.frames)
-            self.decode(decoding.inputs, 0, small)
+        if decoding is not None and self._decoder is not None:
+            self.decode(decoding.inputs, 0, min(self.windows.first, decoding.frames))
+
+    def measure(self, voice: Voice) -> None:
+        """Time the warm decoder on a large and a small window: windows are planned
+        from the first request on."""
+        decoding = self.decoding(_WARM_UP, voice)
+        if decoding is None or self._decoder is None:
+            return
+        self.speed = DecoderSpeed()
+        for frames in (2 * self.windows.first, self.windows.first // 2):
+            self.decode(decoding.inputs, 0, min(frames, decoding.frames))
         _LOGGER.debug(
             "Decoder: %.1f ms a frame + %.0f ms a run",
             1000 * self.speed.per_frame,
             1000 * self.speed.overhead,
         )
-        return time.perf_counter() - start
 
 
 class Decoding:

@@ -9,6 +9,7 @@ cost budget (every window decodes context frames that are thrown away), and
 later windows grow with the lead. No ONNX here: the engine runs what this plans.
 """
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,9 @@ from .settings import Windows
 
 SECONDS_PER_FRAME = 0.025
 """One aligned frame is 600 samples at 24 kHz."""
+
+_GAIN = 1.25
+"""How much faster than it costs a window must make audio (see next_window)."""
 
 
 @dataclass
@@ -90,31 +94,31 @@ def next_window(
     context before it): the most that can be decoded, with the safety margin,
     before `lead` seconds of audio run out.
 
-    When not even half a first window can keep ahead (a busy machine, one slower
-    than speech), the gap cannot be avoided: then a window large enough to win
-    back a lead, since small ones spend most of their time on context.
+    Never one that makes audio slower than 1.25 times its cost, though: context
+    makes small windows dear, and a run of them would shrink the lead until the
+    listener runs dry. Where that is more than the lead allows (a busy machine, one
+    slower than speech), a short gap now beats a longer one later.
     """
     budget = lead / windows.margin
-    whole = window_cost(remaining, windows, first, True)
-    if remaining <= windows.most and speed.seconds(whole) <= budget:
-        return remaining
     sides = 1 if first else 2
+    whole = speed.seconds(window_cost(remaining, windows, first, True))
+    if remaining <= windows.most and whole <= budget:
+        return remaining
     fits = (budget - speed.overhead) / speed.per_frame - sides * windows.context
-    if fits < windows.first // 2:
-        fits = _catching_up(speed, windows)
-    size = int(min(fits, windows.most, remaining))
+    size = int(min(max(fits, math.ceil(_gaining(speed, windows, sides))), windows.most, remaining))
     if remaining - size < windows.first // 2:
         return remaining  # no tiny last window: its context would cost more than it
     return size
 
 
-def _catching_up(speed: DecoderSpeed, windows: Windows) -> float:
-    """A window that makes twice the audio it costs to decode, or the largest."""
-    gain = SECONDS_PER_FRAME - 2 * speed.per_frame
+def _gaining(speed: DecoderSpeed, windows: Windows, sides: int) -> float:
+    """The smallest window that makes audio 1.25 times as fast as it costs to
+    decode (at least half a first window); the largest where none does."""
+    gain = SECONDS_PER_FRAME - _GAIN * speed.per_frame
     if gain <= 0:
         return windows.most
-    extra = speed.overhead + 2 * windows.context * speed.per_frame
-    return max(windows.first, 2 * extra / gain)
+    extra = speed.overhead + sides * windows.context * speed.per_frame
+    return max(windows.first // 2, _GAIN * extra / gain)
 
 
 def first_window(frames: int, lead: float, speed: DecoderSpeed, windows: Windows) -> int:
