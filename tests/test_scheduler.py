@@ -2,29 +2,44 @@
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 
 from wyoming_kokoro.scheduler import ModelScheduler
 
 
-async def test_the_job_due_first_runs_next() -> None:
+@asynccontextmanager
+async def busy_model() -> AsyncIterator[tuple[ModelScheduler, threading.Event]]:
+    """A scheduler whose model thread is busy until the event is set."""
     scheduler = ModelScheduler()
     release = threading.Event()
-    ran: list[str] = []
+    blocker = asyncio.create_task(scheduler.run(0.0, release.wait))
     try:
-        blocker = asyncio.create_task(scheduler.run(0.0, release.wait))
         while scheduler.waiting:  # the blocker is running: the rest must queue
             await asyncio.sleep(0)
+        yield scheduler, release
+        await blocker
+    finally:
+        release.set()
+        scheduler.close()
+
+
+async def queued(scheduler: ModelScheduler, count: int) -> None:
+    while scheduler.waiting < count:
+        await asyncio.sleep(0)
+
+
+async def test_the_job_due_first_runs_next() -> None:
+    ran: list[str] = []
+    async with busy_model() as (scheduler, release):
         jobs = [
             asyncio.create_task(scheduler.run(due, partial(ran.append, name)))
             for name, due in (("late", 9.0), ("soon", 2.0), ("now", 1.0), ("also soon", 2.0))
         ]
-        while scheduler.waiting < len(jobs):
-            await asyncio.sleep(0)
+        await queued(scheduler, len(jobs))
         release.set()
-        await asyncio.gather(blocker, *jobs)
-    finally:
-        scheduler.close()
+        await asyncio.gather(*jobs)
     assert ran == ["now", "soon", "also soon", "late"]
 
 
@@ -40,20 +55,12 @@ async def test_a_failing_job_fails_its_caller_only() -> None:
 
 
 async def test_a_caller_that_leaves_skips_its_job() -> None:
-    scheduler = ModelScheduler()
-    release = threading.Event()
     ran: list[str] = []
-    try:
-        blocker = asyncio.create_task(scheduler.run(0.0, release.wait))
-        while scheduler.waiting:
-            await asyncio.sleep(0)
-        gone = asyncio.create_task(scheduler.run(1.0, lambda: ran.append("gone")))
-        stays = asyncio.create_task(scheduler.run(2.0, lambda: ran.append("stays")))
-        while scheduler.waiting < 2:
-            await asyncio.sleep(0)
+    async with busy_model() as (scheduler, release):
+        gone = asyncio.create_task(scheduler.run(1.0, partial(ran.append, "gone")))
+        stays = asyncio.create_task(scheduler.run(2.0, partial(ran.append, "stays")))
+        await queued(scheduler, 2)
         gone.cancel()
         release.set()
-        await asyncio.gather(blocker, stays)
-    finally:
-        scheduler.close()
+        await stays
     assert ran == ["stays"]

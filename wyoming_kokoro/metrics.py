@@ -5,6 +5,8 @@ from collections.abc import Callable
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from .workload import Workload
+
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
 
@@ -12,7 +14,7 @@ class Metrics:
     """One server's metrics, in a registry of its own: the synthesizer's observer,
     read by the HTTP side."""
 
-    def __init__(self, g2p_fallbacks: Callable[[], float]) -> None:
+    def __init__(self, g2p_fallbacks: Callable[[], float], workload: Workload) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "kokoro_requests", "Synthesis requests started", registry=self.registry
@@ -44,6 +46,14 @@ class Metrics:
             registry=self.registry,
         )
         fallbacks.set_function(g2p_fallbacks)
+        speaking = Gauge(
+            "kokoro_requests_speaking", "Requests being spoken now", registry=self.registry
+        )
+        speaking.set_function(lambda: workload.speaking)
+        waiting = Gauge(
+            "kokoro_requests_waiting", "Requests waiting for a turn", registry=self.registry
+        )
+        waiting.set_function(lambda: workload.waiting)
 
     def started(self) -> None:
         self.requests.inc()

@@ -37,7 +37,7 @@ async def serve(settings: Settings) -> None:
         synthesizer = await loop.run_in_executor(None, load_synthesizer, settings)
         try:
             workload = Workload(settings.handler.max_requests, settings.handler.max_queue)
-            metrics = Metrics(lambda: synthesizer.g2p.fallbacks)
+            metrics = Metrics(lambda: synthesizer.g2p.fallbacks, workload)
             synthesizer.observer = metrics
             if web is not None:
                 web.ready(synthesizer, workload, metrics)

@@ -233,6 +233,8 @@ def write_atomically(
     renamed into place: an interrupted or failed write never leaves a half file
     under the final name, nor a temporary one behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.part"):  # a killed start's
+        stale.unlink(missing_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(handle)
     partial = Path(name)

@@ -21,6 +21,7 @@ class Workload:
         self.max_waiting = max_waiting
         self._turns = asyncio.Semaphore(max_speaking)
         self.waiting = 0
+        self.speaking = 0
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -35,7 +36,9 @@ class Workload:
             await self._turns.acquire()
         finally:
             self.waiting -= 1
+        self.speaking += 1
         try:
             yield
         finally:
+            self.speaking -= 1
             self._turns.release()

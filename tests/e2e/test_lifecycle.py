@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 
@@ -231,3 +232,21 @@ def test_the_prepared_model_is_kept_and_made_again_when_damaged(
     assert "Prepared the model into" in logs[0]
     assert "Using the prepared model in" in logs[1] and "Prepared" not in logs[1]
     assert "did not match its model" in logs[2] and "Prepared the model into" in logs[2]
+
+
+def test_a_start_killed_mid_copy_leaves_no_half_file(tmp_path: Path) -> None:
+    """A power cut while the model is assembled: nothing under the final name, and
+    the next start cleans up and assembles it whole."""
+    argv = [sys.executable, "-m", "wyoming_kokoro", "download", "--data-dir", str(tmp_path)]
+    process = subprocess.Popen([*argv, "--no-download"], stderr=subprocess.DEVNULL)
+    try:
+        while not list(tmp_path.glob(".kokoro-v1.0.int8.onnx.*.part")):
+            assert process.poll() is None, "finished before it could be interrupted"
+            time.sleep(0.005)
+        process.kill()
+    finally:
+        process.wait()
+    assert not (tmp_path / "kokoro-v1.0.int8.onnx").exists()
+    assert run_cli("download", "--data-dir", str(tmp_path), "--no-download").returncode == 0
+    assert (tmp_path / "kokoro-v1.0.int8.onnx").stat().st_size == 92_361_271
+    assert not list(tmp_path.glob(".*.part"))

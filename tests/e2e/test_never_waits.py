@@ -220,11 +220,24 @@ async def test_idle_connections_never_block_a_request(server: Server) -> None:
             writer.close()
 
 
-async def test_busy_only_when_the_queue_is_full(server: Server) -> None:
+def metrics(http_port: int) -> set[str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=10) as response:
+        return set(response.read().decode().splitlines())
+
+
+async def until_full(http_port: int) -> None:
+    """Until the server says two requests are spoken and one waits (its metrics)."""
+    wanted = {"kokoro_requests_speaking 2.0", "kokoro_requests_waiting 1.0"}
+    async with asyncio.timeout(60):
+        while not wanted <= await asyncio.to_thread(metrics, http_port):
+            await asyncio.sleep(0.02)
+
+
+async def test_busy_only_when_the_queue_is_full(server: Server, http_port: int) -> None:
     """Two requests spoken at once and one waiting: the fourth is told busy at once."""
     event = Synthesize(text=LONG_TEXT).event()
     admitted = [asyncio.create_task(ha.synthesize(server, event)) for _ in range(3)]
-    await asyncio.sleep(0.3)
+    await until_full(http_port)
     busy = await ha.synthesize(server, event)
     assert busy.failed and busy.seconds < ENDS_WITHIN
     assert "busy" in error_text(busy).lower()
@@ -269,7 +282,7 @@ def test_http_unknown_paths_are_json_too(server: Server, http_port: int) -> None
 async def test_http_shares_the_work_limits(server: Server, http_port: int) -> None:
     event = Synthesize(text=LONG_TEXT).event()
     admitted = [asyncio.create_task(ha.synthesize(server, event)) for _ in range(3)]
-    await asyncio.sleep(0.3)
+    await until_full(http_port)
     body = json.dumps({"input": "Hi."}).encode()
     status, error = await asyncio.to_thread(post, http_port, body)
     assert status == 503 and "busy" in error["message"].lower()
