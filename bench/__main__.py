@@ -110,8 +110,14 @@ async def measure_server(
 
 
 async def measure_sharing(port: int, long_text: str, short_texts: list[str]) -> dict[str, float]:
-    """Short answers asked one after another while a long reply plays to another
-    client: their first audio, and whether either stalls."""
+    """Two clients at once. First one short answer asked a few seconds into a long
+    reply that another client plays (Home Assistant answering in two rooms); then
+    short answers one after another for as long as the long reply lasts (a load
+    the machine may not keep up with). Their first audio, and who stalls."""
+    long_reply = asyncio.create_task(time_request(port, long_text, streaming=False))
+    await asyncio.sleep(5.0)
+    one = await time_request(port, short_texts[0], streaming=False)
+    one_long = await long_reply
     long_reply = asyncio.create_task(time_request(port, long_text, streaming=False))
     shorts: list[Heard] = []
     while not long_reply.done():
@@ -121,6 +127,9 @@ async def measure_sharing(port: int, long_text: str, short_texts: list[str]) -> 
     long_heard = await long_reply
     firsts = sorted(h.first_audio for h in shorts)
     return {
+        "one_first_audio": one.first_audio,
+        "one_stall": one.stall,
+        "one_long_stall": one_long.stall,
         "short_answers": len(shorts),
         "first_audio_p50": median_of(firsts),
         "first_audio_p95": firsts[min(len(firsts) - 1, round(0.95 * (len(firsts) - 1)))],
@@ -232,9 +241,12 @@ def print_table(report: dict[str, Any]) -> None:
     for server in servers:
         sharing = server.sharing
         print(
-            f"{server.name}: ready in {server.ready_seconds:.2f} s, "
-            f"peak RSS {server.peak_rss_mb:.0f} MB; {sharing['short_answers']:.0f} short "
-            f"answers while a long reply plays to another client: first audio p50 "
+            f"{server.name}: ready in {server.ready_seconds:.2f} s, peak RSS "
+            f"{server.peak_rss_mb:.0f} MB\n  one short answer 5 s into a long reply to "
+            f"another client: first audio {sharing['one_first_audio']:.2f} s, stalls "
+            f"{sharing['one_stall']:.2f} s; the long reply stalls "
+            f"{sharing['one_long_stall']:.2f} s\n  {sharing['short_answers']:.0f} short "
+            f"answers one after another during a long reply: first audio p50 "
             f"{sharing['first_audio_p50']:.2f} s, p95 {sharing['first_audio_p95']:.2f} s, "
             f"gap-free start p50 {sharing['gap_free_start_p50']:.2f} s, stall at most "
             f"{sharing['short_stall_max']:.2f} s; the long reply stalls "

@@ -165,7 +165,9 @@ def test_a_damaged_file_the_user_gave_is_one_line_and_exit_2(
     assert message in error and "Traceback" not in result.stderr
 
 
-def test_a_filled_data_dir_starts_without_reaching_for_the_network(data_dir: Path) -> None:
+def test_a_filled_data_dir_starts_without_reaching_for_the_network(
+    data_dir: Path, tmp_path: Path
+) -> None:
     """Home networks that drop packets silently would make every start wait: a data dir
     that has its files reaches for nothing (the release URL counts connections)."""
     with socket.socket() as release:
@@ -175,7 +177,7 @@ def test_a_filled_data_dir_starts_without_reaching_for_the_network(data_dir: Pat
         url = f"http://127.0.0.1:{release.getsockname()[1]}/"
         common = ["--data-dir", str(data_dir), "--release-url", url]
         assert run_cli("voices", *common).returncode == 0
-        spoken = run_cli("speak", *common, "--text", "Hi.", "--output", "-")
+        spoken = run_cli("speak", *common, "--text", "Hi.", "--output", str(tmp_path / "x.wav"))
         assert spoken.returncode == 0, spoken.stderr
         with pytest.raises(BlockingIOError):
             release.accept()
