@@ -15,6 +15,7 @@ from num2words import num2words
 
 from wyoming_kokoro.audio import SAMPLE_RATE
 from wyoming_kokoro.g2p import G2P
+from wyoming_kokoro.pacing import Playback
 from wyoming_kokoro.synthesizer import Request, Synthesizer
 
 WHISPER_RATE = 16000
@@ -106,15 +107,24 @@ def synthesizer_for(base: Synthesizer, mode: str) -> Synthesizer:
     return Synthesizer(base.engine, base.voices, g2p, settings)
 
 
-def measure(base: Synthesizer, listener: Listener, mode: str, voice: str | None = None) -> Result:
-    """How well Whisper understands `voice` (default: the server's) reading English."""
+def measure(
+    base: Synthesizer,
+    listener: Listener,
+    mode: str,
+    voice: str | None = None,
+    paced: bool = False,
+) -> Result:
+    """How well Whisper understands `voice` (default: the server's) reading English;
+    `paced`: in the decoder windows the server makes for a listener, seams and all,
+    rather than in the fewest."""
     synthesizer = synthesizer_for(base, mode)
     errors = total = 0
     heard = []
     try:
         for text, spoken in PLAIN + WRITTEN:
             request = Request(text=text, voice=voice, language="en_US")
-            transcript = listener.transcribe(b"".join(synthesizer.speak(request)))
+            playback = Playback() if paced else None
+            transcript = listener.transcribe(b"".join(synthesizer.speak(request, playback)))
             expected = words(spoken or text)
             wrong = edit_distance(expected, words(transcript))
             errors += wrong
@@ -123,4 +133,4 @@ def measure(base: Synthesizer, listener: Listener, mode: str, voice: str | None 
     finally:
         synthesizer.close()
     name = voice or synthesizer.default_voice.name
-    return Result(name, mode, errors / total, errors, total, heard)
+    return Result(name, f"{mode}, paced" if paced else mode, errors / total, errors, total, heard)

@@ -66,6 +66,15 @@ def test_the_default_english_voice_is_the_clearest(
     assert default.errors <= min(result.errors for result in by_voice.values()) + 2
 
 
+def test_the_default_voice_is_as_clear_in_the_windows_a_listener_gets(
+    synthesizer: Synthesizer, listener: Listener
+) -> None:
+    """What the server streams is decoded in windows paced for the listener, with a
+    seam between each two: as clear as the fewest windows, within the same limit."""
+    paced = measure(synthesizer, listener, "misaki", paced=True)
+    assert paced.word_error_rate <= DEFAULT_VOICE_LIMIT, paced.worst()
+
+
 def test_espeak_fallback_speech_is_understood(results: dict[str, Result]) -> None:
     assert results["espeak"].word_error_rate <= ESPEAK_LIMIT, results["espeak"].worst()
 

@@ -41,7 +41,7 @@ SAMPLES_PER_FRAME = 600
 """One aligned frame is 25 ms of audio at 24 kHz."""
 
 _SEAM_SEARCH = 6
-"""Frames before a window's planned end where its seam may move to a quieter one."""
+"""Frames before a window's planned end where its seam may move to a quieter place."""
 
 # Two seconds with the silence around it: enough frames to time the decoder on.
 _WARM_UP = "ðə lˈIts ɑɹ ˈɔn."
@@ -185,13 +185,14 @@ class Decoding:
             size = first_window(remaining, lead, engine.speed, windows)
         else:
             size = next_window(remaining, lead, engine.speed, windows)
-        start, end = self.done, self._quiet_end(self.done, self.done + size)
-        size = end - start
+        start, end = self.done, self.done + size
         decoded_from = max(0, start - windows.context)
         decoded_to = min(self.frames, end + windows.context)
         planned = engine.speed.seconds(decoded_to - decoded_from)
         began = time.perf_counter()
         audio = engine.decode(self.inputs, decoded_from, decoded_to)
+        if end < self.frames:
+            end = _quietest_boundary(audio, decoded_from, start + windows.first // 2, end)
         _LOGGER.debug(
             "Frames %s-%s of %s: %.0f ms (planned %.0f), %.2f s of audio were ahead",
             start,
@@ -202,7 +203,7 @@ class Decoding:
             lead,
         )
         offset = (start - decoded_from) * SAMPLES_PER_FRAME
-        body = audio[offset : offset + size * SAMPLES_PER_FRAME].copy()
+        body = audio[offset : (end - decoded_from) * SAMPLES_PER_FRAME].copy()
         # Crossfade into what the previous window decoded past its end.
         ramp = np.linspace(0.0, 1.0, len(self._tail), dtype=np.float32)
         body[: len(self._tail)] = body[: len(self._tail)] * ramp + self._tail * (1.0 - ramp)
@@ -211,16 +212,19 @@ class Decoding:
         self.done = end
         return body
 
-    def _quiet_end(self, start: int, end: int) -> int:
-        """Where to end a window: at `end`, or up to a few frames before it where
-        the pitch is lowest (silence or a consonant), where a seam is not heard."""
-        if end >= self.frames:
-            return end
-        earliest = max(start + self._engine.windows.first // 2, end - _SEAM_SEARCH)
-        if earliest >= end:
-            return end
-        pitch = self.inputs[1][0, 2 * earliest : 2 * end].reshape(-1, 2).mean(axis=1)
-        return earliest + int(np.argmin(pitch)) + 1
+
+def _quietest_boundary(audio: np.ndarray, decoded_from: int, earliest: int, end: int) -> int:
+    """Where to cut a decoded window: at `end`, or up to a few frames before it where
+    the audio is quietest (a pause between words), since a seam in speech is heard
+    (Whisper misheard one voice twice as often with seams wherever they fell)."""
+    candidates = range(max(earliest, end - _SEAM_SEARCH), end + 1)
+    half = SAMPLES_PER_FRAME // 2
+
+    def loudness(frame: int) -> float:
+        at = (frame - decoded_from) * SAMPLES_PER_FRAME
+        return float(np.mean(np.square(audio[max(0, at - half) : at + half])))
+
+    return min(candidates, key=lambda frame: (loudness(frame), -frame))
 
 
 def _load(model_path: Path, settings: EngineSettings, threads: int) -> list[ort.InferenceSession]:

@@ -154,7 +154,7 @@ class Windows:
     most: int = 240
     """The largest window (6 s of audio): bounds the decoder's memory and how long
     another request's first window can wait behind it."""
-    context: int = 8
+    context: int = 12
     """Frames decoded on each inner side of a window and thrown away."""
     fade: int = 240
     """Samples (10 ms) over which neighbouring windows crossfade."""

@@ -9,6 +9,7 @@ audio runs out first, and sized to be ready before it does.
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -149,26 +150,29 @@ class Synthesizer:
     def pieces(self, plan: Plan) -> Iterator[Piece]:
         return plan_pieces(plan.text, self.g2p.phonemizer(plan.language), MAX_PHONEMES)
 
-    def render(self, piece: Piece, plan: Plan, playback: Playback) -> Iterator[bytes]:
+    def render(self, piece: Piece, plan: Plan, playback: Playback | None) -> Iterator[bytes]:
         """One piece as PCM, window by window, each sized to be ready before
-        `playback` runs dry: its silent edges trimmed, its pause added."""
+        `playback` runs dry (None: no one is listening yet, so as few windows as the
+        decoder's memory allows): its silent edges trimmed, its pause added."""
         decoding = self.engine.decoding(piece.phonemes, plan.voice, plan.speed)
         started = False
         while decoding is not None and not decoding.finished:
-            audio = decoding.next(playback.lead(time.perf_counter()))
+            lead = math.inf if playback is None else playback.lead(time.perf_counter())
+            audio = decoding.next(lead)
             last = decoding.finished
             trimmed = trim(audio, start=not started, end=last)
             started = started or len(trimmed) > 0
             if last and started:
                 trimmed = np.concatenate([trimmed, silence(piece.pause)])
             if len(trimmed):
-                playback.sent(len(trimmed) / SAMPLE_RATE, time.perf_counter())
+                if playback is not None:
+                    playback.sent(len(trimmed) / SAMPLE_RATE, time.perf_counter())
                 yield to_pcm(trimmed)
 
-    def speak(self, request: Request) -> Iterator[bytes]:
-        """PCM window by window, on the calling thread (for the command line)."""
+    def speak(self, request: Request, playback: Playback | None = None) -> Iterator[bytes]:
+        """PCM on the calling thread (for the command line): paced for `playback`
+        as the server paces it, or, with no one listening, in the fewest windows."""
         plan = self.plan(request)
-        playback = Playback()
         for piece in self.pieces(plan):
             yield from self.render(piece, plan, playback)
 
