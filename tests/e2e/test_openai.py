@@ -60,7 +60,10 @@ def test_every_format_decodes_to_the_same_speech(client: openai.OpenAI) -> None:
     assert 2.0 < len(reference) / 24000 < 6.0 and loudness(reference) > 0.02
     for response_format in ("mp3", "opus", "aac", "flac", "wav"):
         samples = samples_of(speak(client, response_format=response_format), response_format)
-        assert abs(len(samples) - len(reference)) / 24000 < 0.1, response_format
+        # Within a quarter second: the decoder's windows follow the machine's speed at
+        # the moment, and the silence trimmed around them with it; a lost window
+        # would be more.
+        assert abs(len(samples) - len(reference)) / 24000 < 0.25, response_format
         assert loudness(samples) == pytest.approx(loudness(reference), rel=0.15), response_format
 
 
@@ -150,7 +153,7 @@ def test_server_sent_events_carry_the_audio(client: openai.OpenAI) -> None:
     # The same answer, though not byte for byte: its decoder windows follow the
     # machine's speed at the moment.
     plain = speak(client, response_format="pcm")
-    assert abs(len(pcm) - len(plain)) / 48000 < 0.1
+    assert abs(len(pcm) - len(plain)) / 48000 < 0.25
     heard, expected = (loudness(np.frombuffer(audio, np.int16)) for audio in (pcm, plain))
     assert abs(heard - expected) < 0.15 * expected
 
