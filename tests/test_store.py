@@ -25,6 +25,7 @@ def test_user_files_come_first(model_files: store.ModelFiles, tmp_path: Path) ->
     )
     assert (found.model.source, found.voices.source) == ("user", "user")
     assert found.model.path == model_files.model.path
+    assert found.model.sha256 is None  # not checked: the engine hashes it itself
     assert not any(tmp_path.iterdir())
 
 
@@ -37,6 +38,7 @@ def test_files_in_the_data_dir_are_used(data_dir: Path) -> None:
     found = provision(offline(data_dir))
     assert found.model.source == "data-dir"
     assert found.model.path == data_dir / "kokoro-v1.0.int8.onnx"
+    assert found.model.sha256 == store.MODELS["int8"].sha256  # checked: not hashed again
 
 
 def test_offline_bundle_is_assembled_and_checked(tmp_path: Path) -> None:

@@ -64,13 +64,16 @@ class Engine:
 
     Sessions are thread-safe; the speed estimate expects one decoding thread."""
 
-    def __init__(self, model_path: Path, settings: EngineSettings) -> None:
+    def __init__(
+        self, model_path: Path, settings: EngineSettings, sha256: str | None = None
+    ) -> None:
+        """`sha256`: the model file's, where it was checked already."""
         self.vocab = load_vocab()
         self.threads = settings.threads or os.cpu_count() or 1
         self.windows = settings.windows
         self.speed = DecoderSpeed()
         """The decoder's measured speed: windows are planned from it."""
-        sessions = _load(model_path, settings, self.threads)
+        sessions = _load(model_path, settings, self.threads, sha256)
         self._front = sessions[0]
         self._decoder = sessions[1] if len(sessions) > 1 else None
         self.provider = self._front.get_providers()[0]
@@ -227,7 +230,9 @@ def _quietest_boundary(audio: np.ndarray, decoded_from: int, earliest: int, end:
     return min(candidates, key=lambda frame: (loudness(frame), -frame))
 
 
-def _load(model_path: Path, settings: EngineSettings, threads: int) -> list[ort.InferenceSession]:
+def _load(
+    model_path: Path, settings: EngineSettings, threads: int, sha256: str | None
+) -> list[ort.InferenceSession]:
     """Sessions for the model's parts: the kept ones, where the data dir has them."""
     keep_in = settings.prepared_dir
     try:
@@ -235,14 +240,14 @@ def _load(model_path: Path, settings: EngineSettings, threads: int) -> list[ort.
             with tempfile.TemporaryDirectory(prefix="kokoro-split-") as scratch:
                 parts = split(model_path, Path(scratch))
                 return _open_sessions(parts, model_path, settings, threads)
-        parts = prepare(model_path, keep_in)
+        parts = prepare(model_path, keep_in, sha256)
         try:
             return _open_sessions(parts, model_path, settings, threads)
         except ModelError:
             if parts == [model_path]:
                 raise
             _LOGGER.warning("The prepared model in %s would not load: making it again", keep_in)
-            parts = prepare(model_path, keep_in, rebuild=True)
+            parts = prepare(model_path, keep_in, sha256, rebuild=True)
             return _open_sessions(parts, model_path, settings, threads)
     except PreparationError as err:
         raise _damaged(model_path, err) from err

@@ -55,7 +55,7 @@ def load_synthesizer(settings: Settings) -> Synthesizer:
     voices = load_voices(settings, files.voices.path)
     lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
     g2p = G2P(settings.use_misaki, lexicon)
-    engine = Engine(files.model.path, settings.engine)
+    engine = Engine(files.model.path, settings.engine, files.model.sha256)
     synthesizer = Synthesizer(engine, voices, g2p, settings.speech)
     warm_up = synthesizer.warm_up()
     _LOGGER.info(

@@ -32,11 +32,14 @@ class PreparationError(SetupError):
     """The model could not be prepared: the file is damaged or not Kokoro's."""
 
 
-def prepare(model: Path, keep_in: Path, rebuild: bool = False) -> list[Path]:
+def prepare(
+    model: Path, keep_in: Path, digest: str | None = None, rebuild: bool = False
+) -> list[Path]:
     """The front and decoder models for `model` (or `model` alone, when its graph
-    has no decoder inputs to split at), kept under `keep_in`; `rebuild`: made
-    again even if kept (the kept ones would not load)."""
-    digest = sha256_of(model)
+    has no decoder inputs to split at), kept under `keep_in`. `digest`: the model's
+    sha256 where the caller has checked it already; `rebuild`: made again even if
+    kept (the kept ones would not load)."""
+    digest = digest or sha256_of(model)
     folder = keep_in / f"{digest[:16]}-v{VERSION}"
     parts = None if rebuild else _kept(folder, digest, model)
     if parts is not None:

@@ -15,7 +15,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
@@ -70,6 +70,8 @@ class Found:
     path: Path
     source: str
     """Where it came from, for logs: user, data-dir, download, offline-bundle."""
+    sha256: str | None = None
+    """Its sha256, where it was checked on the way (not a file the user named)."""
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,12 @@ def provision(settings: StoreSettings, fetch: bool = False) -> ModelFiles:
         ],
         model_file.size,
     )
-    if model.source == "offline-bundle" and settings.variant != "int8":
-        _LOGGER.warning("The %s model is not available: using int8", settings.variant)
+    if model.source == "offline-bundle":
+        model = replace(model, sha256=MODELS["int8"].sha256)
+        if settings.variant != "int8":
+            _LOGGER.warning("The %s model is not available: using int8", settings.variant)
+    elif model.source != "user":
+        model = replace(model, sha256=model_file.sha256)
     return ModelFiles(model, provision_voices(settings, fetch))
 
 
@@ -220,7 +226,8 @@ def _offline_voices(data_dir: Path, copy: bool) -> Path | None:
         if bundled is None or not kept.exists():
             return kept if kept.exists() else None
         body = bundled.read_bytes()
-        return _intact(kept, RemoteFile(OFFLINE_VOICES, len(body), _sha256(body)))
+        digest = hashlib.sha256(body).hexdigest()
+        return _intact(kept, RemoteFile(OFFLINE_VOICES, len(body), digest))
     if bundled is None:
         return None
     return write_atomically(kept, lambda out: out.write(bundled.read_bytes()))
@@ -248,10 +255,6 @@ def write_atomically(
         partial.unlink(missing_ok=True)
         raise
     return target
-
-
-def _sha256(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
 
 
 def _user_file(path: Path | None) -> Path | None:
