@@ -33,13 +33,13 @@ import onnxruntime as ort
 
 from support.listening import Heard
 from support.server import Server, free_port, memory_mb, run_process
-from wyoming_kokoro.engine import MAX_PHONEMES, Engine
-from wyoming_kokoro.g2p import G2P, EspeakPhonemizer
-from wyoming_kokoro.languages import ENGLISH
-from wyoming_kokoro.settings import EngineSettings, StoreSettings, default_data_dir
-from wyoming_kokoro.store import provision
-from wyoming_kokoro.text import plan_pieces, split_sentences
-from wyoming_kokoro.voices import VoiceCatalog
+from wyoming_kokoro.core.languages import ENGLISH
+from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.engine import MAX_PHONEMES, Engine
+from wyoming_kokoro.speech.g2p import G2P, EspeakPhonemizer
+from wyoming_kokoro.speech.sentences import plan_pieces, split_sentences
+from wyoming_kokoro.speech.voices import VoiceCatalog
 
 from .protocol import time_request
 

@@ -17,12 +17,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 from support.intelligibility import MODES, Listener, Result, measure
-from wyoming_kokoro.engine import Engine
-from wyoming_kokoro.g2p import G2P
-from wyoming_kokoro.settings import EngineSettings, SpeechSettings, StoreSettings, default_data_dir
-from wyoming_kokoro.store import provision
-from wyoming_kokoro.synthesizer import Synthesizer
-from wyoming_kokoro.voices import VoiceCatalog
+from wyoming_kokoro.core.settings import (
+    EngineSettings,
+    SpeechSettings,
+    StoreSettings,
+    default_data_dir,
+)
+from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.synthesizer import Synthesizer
+from wyoming_kokoro.speech.voices import VoiceCatalog
 
 
 def main() -> None:

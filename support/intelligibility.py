@@ -13,10 +13,10 @@ import numpy as np
 from faster_whisper import WhisperModel
 from num2words import num2words
 
-from wyoming_kokoro.audio import SAMPLE_RATE
-from wyoming_kokoro.g2p import G2P
-from wyoming_kokoro.pacing import Playback
-from wyoming_kokoro.synthesizer import Request, Synthesizer
+from wyoming_kokoro.core.audio import SAMPLE_RATE
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.pacing import Playback
+from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
 
 WHISPER_RATE = 16000
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from wyoming_kokoro.engine import Engine
-from wyoming_kokoro.g2p import G2P
-from wyoming_kokoro.settings import EngineSettings, SpeechSettings, StoreSettings
-from wyoming_kokoro.store import ModelFiles, provision
-from wyoming_kokoro.synthesizer import Synthesizer
-from wyoming_kokoro.voices import VoiceCatalog
+from wyoming_kokoro.core.settings import EngineSettings, SpeechSettings, StoreSettings
+from wyoming_kokoro.files.store import ModelFiles, provision
+from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.synthesizer import Synthesizer
+from wyoming_kokoro.speech.voices import VoiceCatalog
 
 _E2E = Path(__file__).parent / "e2e"
 

@@ -18,14 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .audio import BYTES_PER_SECOND, wav_bytes
-from .check import add_options as add_check_options
-from .check import check_server
-from .doctor import run_doctor
-from .errors import KokoroError, SetupError
-from .loader import list_voices, load_synthesizer
-from .server import serve
-from .settings import (
+from .core.audio import BYTES_PER_SECOND, wav_bytes
+from .core.errors import KokoroError, SetupError
+from .core.settings import (
     Setting,
     Settings,
     all_options,
@@ -33,8 +28,13 @@ from .settings import (
     check_settings,
     env_bool,
 )
-from .store import provision
-from .synthesizer import Request, Synthesizer
+from .doctor import run_doctor
+from .files.store import provision
+from .server import serve
+from .speech.loader import list_voices, load_synthesizer
+from .speech.synthesizer import Request, Synthesizer
+from .wyoming.health_check import add_options as add_check_options
+from .wyoming.health_check import check_server
 
 _LOGGER = logging.getLogger(__name__)
 

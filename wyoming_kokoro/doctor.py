@@ -8,11 +8,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 import onnxruntime as ort
 
-from .download import sha256_of
-from .g2p import SPACY_PIPELINE, EspeakPhonemizer
-from .loader import load_synthesizer
-from .settings import Settings
-from .store import ModelFiles, provision
+from .core.settings import Settings
+from .files.download import sha256_of
+from .files.store import ModelFiles, provision
+from .speech.g2p import SPACY_PIPELINE, EspeakPhonemizer
+from .speech.loader import load_synthesizer
 
 
 def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:

@@ -8,13 +8,13 @@ from urllib.parse import urlparse
 
 from wyoming.server import AsyncServer, AsyncStdioServer
 
-from .discovery import Advertiser, default_name
-from .handler import KokoroEventHandler, build_info
-from .loader import load_synthesizer
-from .metrics import Metrics
-from .settings import Settings
-from .web import WebServer, start_web
-from .workload import Workload
+from .core.settings import Settings
+from .http.app import WebServer, start_web
+from .http.metrics import Metrics
+from .speech.loader import load_synthesizer
+from .speech.workload import Workload
+from .wyoming.discovery import Advertiser, default_name
+from .wyoming.handler import KokoroEventHandler, build_info
 
 _LOGGER = logging.getLogger(__name__)
 

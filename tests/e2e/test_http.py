@@ -81,7 +81,7 @@ def test_check_asks_a_running_server(http_server: tuple[Server, str]) -> None:
     assert spoken.returncode == 0 and "ok: spoke" in spoken.stdout
     # The health check's own entry point, as the Docker image runs it.
     lean = subprocess.run(
-        [sys.executable, "-m", "wyoming_kokoro.check"],
+        [sys.executable, "-m", "wyoming_kokoro.wyoming.health_check"],
         env={**os.environ, "KOKORO_URI": server.uri.replace("127.0.0.1", "0.0.0.0")},
         capture_output=True,
         text=True,

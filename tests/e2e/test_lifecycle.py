@@ -18,7 +18,7 @@ from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
 from support.server import Reply, loudness, request, run_cli, run_server
-from wyoming_kokoro.discovery import SERVICE_TYPE
+from wyoming_kokoro.wyoming.discovery import SERVICE_TYPE
 
 NAME = "kokoro-e2e-test"
 

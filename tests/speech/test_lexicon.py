@@ -1,0 +1,93 @@
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from wyoming_kokoro.core.languages import ENGLISH, find_language
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.lexicon import Lexicon, LexiconError
+
+KOKORO = "kˈOkəɹO"
+
+
+def write(path: Path, entries: dict[str, str]) -> None:
+    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    # Make every write visible as a change, however fast the test runs.
+    stamp = path.stat().st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+
+
+@pytest.fixture
+def lexicon_file(tmp_path: Path) -> Path:
+    path = tmp_path / "lexicon.json"
+    write(path, {"Kokoro": f"/{KOKORO}/", "Nguyen": "win", "Home Assistant": "home assist ant"})
+    return path
+
+
+def test_phonemes_reach_the_model_case_insensitively_on_whole_words(
+    g2p: G2P, lexicon_file: Path
+) -> None:
+    with_lexicon = G2P(lexicon=Lexicon(lexicon_file))
+    phonemes = with_lexicon.phonemize("Turn on the KOKORO lamp, please.", ENGLISH)
+    assert KOKORO in phonemes
+    assert phonemes.startswith(g2p.phonemize("Turn on the", ENGLISH))
+    assert phonemes.endswith(g2p.phonemize("lamp, please.", ENGLISH))
+    # Not inside other words.
+    assert KOKORO not in with_lexicon.phonemize("Kokorowski is here.", ENGLISH)
+
+
+def test_respellings_are_read_as_written(g2p: G2P, lexicon_file: Path) -> None:
+    with_lexicon = G2P(lexicon=Lexicon(lexicon_file))
+    assert with_lexicon.phonemize("Call nguyen now.", ENGLISH) == g2p.phonemize(
+        "Call win now.", ENGLISH
+    )
+    assert with_lexicon.phonemize("Home Assistant is up.", ENGLISH) == g2p.phonemize(
+        "home assist ant is up.", ENGLISH
+    )
+
+
+def test_overrides_work_for_espeak_languages_too(lexicon_file: Path) -> None:
+    french = find_language("fr_FR")
+    assert french is not None
+    phonemes = G2P(lexicon=Lexicon(lexicon_file)).phonemize("Bonjour Kokoro.", french)
+    assert KOKORO in phonemes and "bɔ̃ʒˈuʁ" in phonemes
+
+
+def test_changes_are_picked_up_without_a_restart(lexicon_file: Path) -> None:
+    g2p = G2P(lexicon=Lexicon(lexicon_file))
+    assert KOKORO in g2p.phonemize("Kokoro.", ENGLISH)
+    write(lexicon_file, {"Kokoro": "/bˈɑb/"})
+    assert g2p.phonemize("Kokoro.", ENGLISH).startswith("bˈɑb")
+
+
+def test_a_broken_edit_keeps_the_old_entries(
+    lexicon_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    g2p = G2P(lexicon=Lexicon(lexicon_file))
+    lexicon_file.write_text("{not json", encoding="utf-8")
+    stamp = lexicon_file.stat().st_mtime_ns + 2_000_000_000
+    os.utime(lexicon_file, ns=(stamp, stamp))
+    with caplog.at_level(logging.WARNING):
+        assert KOKORO in g2p.phonemize("Kokoro.", ENGLISH)
+    assert "not reloaded" in caplog.text
+
+
+def test_yaml_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "names.yaml"
+    path.write_text(f"Kokoro: /{KOKORO}/\nNguyen: win\n", encoding="utf-8")
+    assert KOKORO in G2P(lexicon=Lexicon(path)).phonemize("Hi Kokoro.", ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("[1, 2]", "expected a mapping"), ("{bad", "not valid JSON"), ('{"a": 5}', "mapping")],
+)
+def test_a_bad_file_at_start_is_an_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "lexicon.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError, match=message):
+        Lexicon(path)
+    with pytest.raises(LexiconError, match="No such file"):
+        Lexicon(tmp_path / "missing.json")

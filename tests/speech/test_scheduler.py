@@ -1,0 +1,66 @@
+"""The model's turns go to whoever's audio is due first."""
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+
+from wyoming_kokoro.speech.scheduler import ModelScheduler
+
+
+@asynccontextmanager
+async def busy_model() -> AsyncIterator[tuple[ModelScheduler, threading.Event]]:
+    """A scheduler whose model thread is busy until the event is set."""
+    scheduler = ModelScheduler()
+    release = threading.Event()
+    blocker = asyncio.create_task(scheduler.run(0.0, release.wait))
+    try:
+        while scheduler.waiting:  # the blocker is running: the rest must queue
+            await asyncio.sleep(0)
+        yield scheduler, release
+        await blocker
+    finally:
+        release.set()
+        scheduler.close()
+
+
+async def queued(scheduler: ModelScheduler, count: int) -> None:
+    while scheduler.waiting < count:
+        await asyncio.sleep(0)
+
+
+async def test_the_job_due_first_runs_next() -> None:
+    ran: list[str] = []
+    async with busy_model() as (scheduler, release):
+        jobs = [
+            asyncio.create_task(scheduler.run(due, partial(ran.append, name)))
+            for name, due in (("late", 9.0), ("soon", 2.0), ("now", 1.0), ("also soon", 2.0))
+        ]
+        await queued(scheduler, len(jobs))
+        release.set()
+        await asyncio.gather(*jobs)
+    assert ran == ["now", "soon", "also soon", "late"]
+
+
+async def test_a_failing_job_fails_its_caller_only() -> None:
+    scheduler = ModelScheduler()
+    try:
+        failing = scheduler.run(0.0, lambda: 1 / 0)
+        fine = scheduler.run(0.0, lambda: 42)
+        results = await asyncio.gather(failing, fine, return_exceptions=True)
+    finally:
+        scheduler.close()
+    assert isinstance(results[0], ZeroDivisionError) and results[1] == 42
+
+
+async def test_a_caller_that_leaves_skips_its_job() -> None:
+    ran: list[str] = []
+    async with busy_model() as (scheduler, release):
+        gone = asyncio.create_task(scheduler.run(1.0, partial(ran.append, "gone")))
+        stays = asyncio.create_task(scheduler.run(2.0, partial(ran.append, "stays")))
+        await queued(scheduler, 2)
+        gone.cancel()
+        release.set()
+        await stays
+    assert ran == ["stays"]

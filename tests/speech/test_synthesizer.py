@@ -1,0 +1,62 @@
+"""The synthesizer's steps with the real model: windows paced for the listener."""
+
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from wyoming_kokoro.speech.pacing import DecoderSpeed, Playback
+from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
+
+SENTENCE = "The weather today will be sunny with a light breeze from the west in the afternoon."
+
+
+class FixedSpeed(DecoderSpeed):
+    """A decoder that always measures the same: plans that do not depend on this machine."""
+
+    def observe(self, frames: int, seconds: float, keep: float = 0.8) -> None:
+        pass
+
+
+@pytest.fixture
+def windows(synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The frames of each decoder run, with the decoder's speed fixed."""
+    engine = synthesizer.engine
+    monkeypatch.setattr(engine, "speed", FixedSpeed(per_frame=0.0095, overhead=0.01))
+    runs: list[int] = []
+    real = engine.decode
+
+    def decode(inputs: Any, start: int, end: int) -> np.ndarray:
+        runs.append(end - start)
+        return real(inputs, start, end)
+
+    monkeypatch.setattr(engine, "decode", decode)
+    return runs
+
+
+async def test_a_new_answer_starts_with_a_small_window(
+    synthesizer: Synthesizer, windows: list[int]
+) -> None:
+    audio = [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE))]
+    assert len(windows) >= 2 and len(audio) == len(windows)
+    assert windows[0] < sum(windows) / 3
+
+
+async def test_a_sentence_while_audio_plays_is_decoded_in_one_window(
+    synthesizer: Synthesizer, windows: list[int]
+) -> None:
+    playing = Playback()
+    playing.sent(30.0, time.perf_counter())  # 30 s of an earlier sentence still to play
+    [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE), playing)]
+    assert len(windows) == 1
+    assert playing.seconds > 30.0
+
+
+def test_the_command_line_decodes_in_the_fewest_windows_unless_someone_listens(
+    synthesizer: Synthesizer, windows: list[int]
+) -> None:
+    whole = b"".join(synthesizer.speak(Request(text=SENTENCE)))
+    assert len(windows) == 1 and len(whole) > 24000 * 2 * 2
+    paced = b"".join(synthesizer.speak(Request(text=SENTENCE), Playback()))
+    assert len(windows) > 2 and abs(len(paced) - len(whole)) < 24000 * 2 * 0.1

@@ -1,0 +1,150 @@
+"""The handler with the real synthesizer, served in-process so faults can be injected."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+import pytest
+from wyoming.client import AsyncTcpClient
+from wyoming.error import Error
+from wyoming.server import AsyncTcpServer
+from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+
+from support.server import free_port, loudness, request
+from wyoming_kokoro.core.errors import BusyError
+from wyoming_kokoro.core.settings import HandlerSettings
+from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.synthesizer import Synthesizer
+from wyoming_kokoro.speech.workload import Workload
+from wyoming_kokoro.wyoming import handler
+from wyoming_kokoro.wyoming.handler import KokoroEventHandler, build_info
+
+
+@pytest.fixture
+async def port(synthesizer: Synthesizer) -> AsyncIterator[int]:
+    settings = HandlerSettings()
+    factory = partial(
+        KokoroEventHandler,
+        build_info(synthesizer, streaming=True),
+        synthesizer,
+        settings,
+        Workload(settings.max_requests, settings.max_queue),
+    )
+    server = AsyncTcpServer("127.0.0.1", free_port())
+    await server.start(factory)
+    yield server.port
+    await server.stop()
+
+
+class FailsOnce:
+    """An ONNX session whose first run raises, as a broken provider might."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.failed = False
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("ONNX Runtime: CoreML execution failed")
+        return self.session.run(*args, **kwargs)
+
+
+class FailsOnSecondRun:
+    """A decoder session that breaks after the first window, as a broken provider might."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.runs = 0
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.runs += 1
+        if self.runs == 2:
+            raise RuntimeError("ONNX Runtime: CoreML execution failed")
+        return self.session.run(*args, **kwargs)
+
+
+async def read_all(port: int, events: list) -> list:
+    """Send events, then read until the server closes the connection."""
+    received = []
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        for event in events:
+            await client.write_event(event)
+        while (event := await client.read_event()) is not None:
+            received.append(event)
+    return received
+
+
+TWO_PIECES = "Right now, the temperature in the kitchen is twenty one degrees."
+
+
+async def test_a_failure_after_audio_start_closes_what_was_opened(
+    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
+    received = await read_all(port, [Synthesize(text=TWO_PIECES).event()])
+    types = [e.type for e in received]
+    assert types[0] == "audio-start" and "audio-chunk" in types
+    # The error, then the audio closed, then the connection.
+    assert types[-2:] == ["error", "audio-stop"]
+    assert "CoreML execution failed" in Error.from_event(received[-2]).text
+
+
+async def test_a_failure_mid_stream_ends_the_audio_and_the_stream(
+    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
+    events = [
+        SynthesizeStart().event(),
+        SynthesizeChunk(text=TWO_PIECES).event(),
+        SynthesizeStop().event(),
+    ]
+    types = [e.type for e in await read_all(port, events)]
+    assert types[0] == "audio-start"
+    assert types[-3:] == ["error", "audio-stop", "synthesize-stopped"]
+
+
+async def test_a_worker_that_dies_closes_its_connection_with_an_error(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken:
+        def event(self) -> None:
+            raise AttributeError("a bug")
+
+    monkeypatch.setattr(handler, "SynthesizeStopped", Broken)
+    events = [SynthesizeStart().event(), SynthesizeStop().event()]
+    received = await read_all(port, events)
+    assert [e.type for e in received] == ["error"]
+    assert "a bug" in Error.from_event(received[0]).text
+
+
+async def test_an_onnx_failure_is_an_error_and_the_next_request_works(
+    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "_front", FailsOnce(engine._front))
+    failed = await read_all(port, [Synthesize(text="Lights on.").event()])
+    assert [e.type for e in failed] == ["error"]
+    assert "CoreML execution failed" in Error.from_event(failed[0]).text
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        works = await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
+    assert loudness(works.groups()[0]) > 0.02
+
+
+async def test_the_workload_admits_a_queue_then_refuses() -> None:
+    workload = Workload(max_speaking=1, max_waiting=1)
+    async with workload.turn():
+        waiting = asyncio.create_task(_hold(workload))
+        await asyncio.sleep(0)
+        assert workload.waiting == 1
+        with pytest.raises(BusyError):
+            async with workload.turn():
+                pass
+    await waiting
+    async with workload.turn():
+        pass
+
+
+async def _hold(workload: Workload) -> None:
+    async with workload.turn():
+        await asyncio.sleep(0)

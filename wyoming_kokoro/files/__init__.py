@@ -1,0 +1,5 @@
+"""Where the model and voices come from and how they are kept: verified
+downloads, the data dir that heals, the model split and kept as front and decoder.
+
+May import `core`.
+"""

@@ -1,0 +1,248 @@
+"""The optional HTTP side: health, Prometheus metrics, and OpenAI's speech API.
+
+GET  /health            200 once the model is loaded and warm, 503 before
+GET  /metrics           Prometheus text format
+POST /v1/audio/speech   OpenAI's request: input, model, voice, response_format, speed
+GET  /v1/models         the model names the speech API accepts
+GET  /v1/audio/voices   the voices it can be asked for, OpenAI's names first
+
+Every failure is a JSON error in OpenAI's shape with a fitting status, never an
+HTML page. Speech streams as it is made; it shares the Wyoming side's turns.
+With an API key set, /v1/ wants it as a bearer token; /health and /metrics are
+open, for health checks and scrapers.
+"""
+
+import asyncio
+import base64
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from aiohttp import web
+
+from ..core.audio import SAMPLE_RATE
+from ..core.errors import request_error_code
+from ..core.settings import HttpSettings
+from ..speech.synthesizer import Synthesizer
+from ..speech.workload import Workload
+from .encoding import Encoder
+from .metrics import CONTENT_TYPE, Metrics
+from .openai import (
+    Alias,
+    ApiRequestError,
+    SpeechRequest,
+    models_list,
+    speech_request,
+    voice_aliases,
+    voices_list,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+_STATUS = {"bad-request": 400, "busy": 503}
+
+
+@dataclass
+class _State:
+    settings: HttpSettings
+    synthesizer: Synthesizer | None = None
+    """Set once the model is loaded and warm."""
+    workload: Workload | None = None
+    metrics: Metrics | None = None
+    aliases: dict[str, Alias] = field(default_factory=dict)
+
+
+_STATE = web.AppKey("state", _State)
+
+
+@dataclass
+class WebServer:
+    runner: web.AppRunner
+    state: _State
+
+    def ready(self, synthesizer: Synthesizer, workload: Workload, metrics: Metrics) -> None:
+        aliases = voice_aliases(
+            synthesizer.voices, self.state.settings.openai_voices, synthesizer.language is None
+        )
+        _LOGGER.info("OpenAI voices: %s", ", ".join(f"{k}={a.voice}" for k, a in aliases.items()))
+        self.state.aliases = aliases
+        self.state.synthesizer = synthesizer
+        self.state.workload = workload
+        self.state.metrics = metrics
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_web(settings: HttpSettings) -> WebServer:
+    """Serve HTTP on `settings.http_uri`; not ready until `ready()` is called."""
+    parsed = urlparse(settings.http_uri or "")  # checked by check_settings
+    state = _State(settings)
+    app = web.Application(middlewares=[_json_errors, _api_key])
+    app[_STATE] = state
+    app.router.add_get("/health", _health)
+    app.router.add_get("/metrics", _metrics)
+    app.router.add_post("/v1/audio/speech", _speech)
+    app.router.add_get("/v1/models", _models)
+    app.router.add_get("/v1/audio/voices", _voices)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, parsed.hostname, parsed.port).start()
+    _LOGGER.info("HTTP on %s (/health, /metrics, OpenAI's /v1/audio/speech)", settings.http_uri)
+    return WebServer(runner, state)
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except _ApiError as err:
+        return _error(err.status, str(err), err.code)
+    except ApiRequestError as err:
+        return _error(400, str(err), "bad-request", err.param)
+    except web.HTTPException as err:  # aiohttp's own: 404, 405, 413, ...
+        return _error(err.status, err.reason)
+    except Exception as err:
+        if (code := request_error_code(err)) is not None:
+            return _error(_STATUS[code], str(err), code)
+        _LOGGER.exception("HTTP request failed")
+        return _error(500, f"Synthesis failed: {err}", "synthesis-failed")
+
+
+@web.middleware
+async def _api_key(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    key = request.app[_STATE].settings.http_api_key
+    if key and request.path.startswith("/v1/"):
+        given = request.headers.get("Authorization", "")
+        if not given.startswith("Bearer "):
+            raise _ApiError(401, "No API key given: send it as 'Authorization: Bearer KEY'")
+        if not hmac.compare_digest(given.removeprefix("Bearer ").encode(), key.encode()):
+            raise _ApiError(401, "Incorrect API key provided", "invalid_api_key")
+    return await handler(request)
+
+
+def _ready(request: web.Request) -> tuple[Synthesizer, Workload]:
+    state = request.app[_STATE]
+    if state.synthesizer is None or state.workload is None:
+        raise _ApiError(503, "The model is still loading", "starting")
+    return state.synthesizer, state.workload
+
+
+async def _health(request: web.Request) -> web.Response:
+    _ready(request)
+    return web.json_response({"status": "ok"})
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    _ready(request)
+    metrics = request.app[_STATE].metrics
+    assert metrics is not None, "set with the synthesizer"
+    return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+
+async def _models(request: web.Request) -> web.Response:
+    return web.json_response(models_list())
+
+
+async def _voices(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    return web.json_response(voices_list(synthesizer.voices, request.app[_STATE].aliases))
+
+
+async def _speech(request: web.Request) -> web.StreamResponse:
+    synthesizer, workload = _ready(request)
+    speech = speech_request(await _json_body(request), request.app[_STATE].aliases)
+    content_type = "text/event-stream" if speech.sse else speech.audio.content_type
+    response = web.StreamResponse(
+        headers={"Content-Type": content_type, "X-Sample-Rate": str(SAMPLE_RATE)}
+    )
+    encoder = Encoder(speech.audio)
+    async with workload.turn(), aclosing(synthesizer.stream(speech.request)) as audio:
+        # The first audio comes before the headers, so that a request that cannot
+        # be spoken still gets its status; after them, audio goes out as made.
+        pcm = await anext(audio, b"")
+        response.enable_chunked_encoding()
+        try:
+            await response.prepare(request)
+            await _send(response, speech, await _encoded(encoder, encoder.encode, pcm))
+            async for pcm in audio:
+                await _send(response, speech, await _encoded(encoder, encoder.encode, pcm))
+            await _send(response, speech, await _encoded(encoder, encoder.finish), last=True)
+        except ConnectionError:
+            _LOGGER.debug("HTTP client gone mid-answer")
+        except Exception:
+            # The status is sent: breaking the connection is how the client learns.
+            _LOGGER.exception("Speech failed after its first audio")
+            if request.transport is not None:
+                request.transport.close()
+    return response
+
+
+async def _encoded(encoder: Encoder, step: Callable[..., bytes], *pcm: bytes) -> bytes:
+    """A codec's work off the loop, as the model's is; WAV and PCM need no thread."""
+    return await asyncio.to_thread(step, *pcm) if encoder.compresses else step(*pcm)
+
+
+async def _send(
+    response: web.StreamResponse, speech: SpeechRequest, data: bytes, last: bool = False
+) -> None:
+    """Audio bytes as they are, or as OpenAI's speech events (`stream_format: sse`)."""
+    if not speech.sse:
+        if data:
+            await response.write(data)
+        return
+    events: list[dict[str, object]] = []
+    if data:
+        events.append({"type": "speech.audio.delta", "audio": base64.b64encode(data).decode()})
+    if last:
+        tokens = len(speech.request.text.split())
+        usage = {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens}
+        events.append({"type": "speech.audio.done", "usage": usage})
+    for event in events:
+        await response.write(f"data: {json.dumps(event)}\n\n".encode())
+
+
+async def _json_body(request: web.Request) -> object:
+    try:
+        body: object = await request.json()
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ApiRequestError("The body must be JSON") from err
+    return body
+
+
+def _error(
+    status: int, message: str, code: str | None = None, param: str | None = None
+) -> web.Response:
+    return web.json_response(
+        {
+            "error": {
+                "message": message,
+                "type": _ERROR_TYPES.get(status, "server_error"),
+                "param": param,
+                "code": code,
+            }
+        },
+        status=status,
+    )
+
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    404: "invalid_request_error",
+    503: "server_error",
+}

@@ -1,0 +1,180 @@
+"""OpenAI's speech API as its clients send it: requests checked, voices mapped.
+
+No HTTP here (that is `web.py`): this module turns a JSON body into a synthesis
+request, OpenAI's voice names into installed Kokoro voices, and lists models.
+"""
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import BadRequestError
+from ..core.languages import ENGLISH
+from ..core.settings import MAX_SPEED, MIN_SPEED
+from ..speech.synthesizer import Request
+from ..speech.voices import UnknownVoiceError, Voice, VoiceCatalog
+from .encoding import FORMATS, AudioFormat
+
+_LOGGER = logging.getLogger(__name__)
+
+MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts", "kokoro")
+DEFAULT_FORMAT = "mp3"
+# OpenAI's range; what Kokoro cannot do is clamped to MIN_SPEED..MAX_SPEED.
+OPENAI_MIN_SPEED = 0.25
+OPENAI_MAX_SPEED = 4.0
+
+# OpenAI's voices, each read by a Kokoro voice of the same gender, best graded
+# first (af_heart A, af_bella A-, af_nicole and bf_emma B-, C+ and C for the rest;
+# Kokoro has five men graded C or better for seven names: bm_lewis D+ and
+# am_onyx D read the last two). When that voice is not installed, the clearest
+# installed voice of the gender reads instead (`PREFERRED_VOICES`).
+OPENAI_VOICES: dict[str, tuple[str, str]] = {
+    "alloy": ("female", "af_heart"),
+    "nova": ("female", "af_bella"),
+    "shimmer": ("female", "af_nicole"),
+    "coral": ("female", "bf_emma"),
+    "sage": ("female", "af_kore"),
+    "marin": ("female", "af_aoede"),
+    "echo": ("male", "am_michael"),
+    "onyx": ("male", "am_fenrir"),
+    "ash": ("male", "am_puck"),
+    "fable": ("male", "bm_fable"),
+    "ballad": ("male", "bm_george"),
+    "verse": ("male", "bm_lewis"),
+    "cedar": ("male", "am_onyx"),
+}
+
+
+class ApiRequestError(BadRequestError):
+    """A request OpenAI's API would refuse; `param` names the field."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class Alias:
+    """What an OpenAI voice name stands for."""
+
+    voice: str
+    language: str | None = None
+    """English for a voice that would read its own language otherwise; None: as usual."""
+
+
+@dataclass(frozen=True)
+class SpeechRequest:
+    request: Request
+    audio: AudioFormat
+    sse: bool
+    """Audio as server-sent events (`stream_format: sse`) instead of a plain body."""
+
+
+def voice_aliases(
+    catalog: VoiceCatalog, overrides: Mapping[str, str], reads_english: bool = True
+) -> dict[str, Alias]:
+    """Each OpenAI voice name (and each override's name) -> the installed voice reading it.
+
+    OpenAI's voices read English whatever their text; so do these, unless
+    `reads_english` is off (the server has a language of its own). An override
+    naming a voice that is not installed is warned about and left out.
+    """
+    installed = list(catalog)  # clearest first
+    chosen: dict[str, Voice] = {}
+    for name, (gender, preferred) in OPENAI_VOICES.items():
+        same = [voice for voice in installed if voice.gender == gender]
+        chosen[name] = next((v for v in installed if v.name == preferred), (same or installed)[0])
+    for name, spec in overrides.items():
+        try:
+            chosen[name] = catalog.get(spec)
+        except UnknownVoiceError as err:
+            _LOGGER.warning("--openai-voices %s=%s: %s; keeping %s", name, spec, err, name)
+    return {
+        name: Alias(voice.name, ENGLISH.tag if reads_english and not _english(voice) else None)
+        for name, voice in chosen.items()
+    }
+
+
+def _english(voice: Voice) -> bool:
+    return voice.language.tag.startswith("en")
+
+
+def speech_request(body: Any, aliases: Mapping[str, Alias]) -> SpeechRequest:
+    """A /v1/audio/speech body as a synthesis request, or ApiRequestError."""
+    if not isinstance(body, dict):
+        raise ApiRequestError("The body must be a JSON object")
+    text = body.get("input")
+    if not isinstance(text, str):
+        raise ApiRequestError("'input' (the text to speak) must be a string", "input")
+    model = body.get("model")
+    if model is not None and not _known_model(model):
+        raise ApiRequestError(
+            f"Unknown model {model!r}; this server offers {', '.join(MODELS)}", "model"
+        )
+    voice = body.get("voice")
+    if isinstance(voice, dict):  # OpenAI's custom voice object: {"id": ...}
+        voice = voice.get("id")
+    if voice is not None and not isinstance(voice, str):
+        raise ApiRequestError("'voice' must be a voice name", "voice")
+    response_format = body.get("response_format", DEFAULT_FORMAT)
+    if response_format not in FORMATS:
+        raise ApiRequestError(
+            f"'response_format' must be one of {', '.join(FORMATS)}", "response_format"
+        )
+    stream_format = body.get("stream_format", "audio")
+    if stream_format not in ("audio", "sse"):
+        raise ApiRequestError("'stream_format' must be audio or sse", "stream_format")
+    if not isinstance(body.get("instructions", ""), str):
+        raise ApiRequestError("'instructions' must be a string", "instructions")
+    alias = aliases.get(voice) if voice else None
+    request = Request(
+        text=text,
+        voice=alias.voice if alias else voice or None,
+        language=alias.language if alias else None,
+        speed=_speed(body.get("speed")),
+    )
+    return SpeechRequest(request, FORMATS[response_format], stream_format == "sse")
+
+
+def models_list() -> dict[str, Any]:
+    """GET /v1/models as OpenAI answers it."""
+    return {
+        "object": "list",
+        "data": [
+            {"id": model, "object": "model", "created": 0, "owned_by": "wyoming-kokoro"}
+            for model in MODELS
+        ],
+    }
+
+
+def voices_list(catalog: VoiceCatalog, aliases: Mapping[str, Alias]) -> dict[str, Any]:
+    """GET /v1/audio/voices: what `voice` may name, OpenAI's names first."""
+    voices = [
+        {
+            "id": name,
+            "name": f"{name} ({catalog.get(alias.voice).description})",
+            "voice": alias.voice,
+        }
+        for name, alias in aliases.items()
+    ]
+    voices += [{"id": v.name, "name": v.description, "voice": v.name} for v in catalog]
+    return {"voices": voices}
+
+
+def _known_model(model: Any) -> bool:
+    # OpenAI also accepts dated snapshots: gpt-4o-mini-tts-2025-12-15.
+    return isinstance(model, str) and (model in MODELS or model.startswith("gpt-4o-mini-tts-"))
+
+
+def _speed(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ApiRequestError("'speed' must be a number", "speed")
+    if not OPENAI_MIN_SPEED <= value <= OPENAI_MAX_SPEED:
+        raise ApiRequestError(
+            f"'speed' {value} is outside {OPENAI_MIN_SPEED} to {OPENAI_MAX_SPEED}", "speed"
+        )
+    return min(max(float(value), MIN_SPEED), MAX_SPEED)

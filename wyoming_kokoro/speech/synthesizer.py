@@ -1,0 +1,246 @@
+"""Text in, PCM out: the one place that knows the order of the steps.
+
+normalize -> sentences (G2P) -> model, window by window -> trimmed PCM. In the
+server, G2P runs on a thread of its own and the model on the scheduler's, so the
+next sentence is phonemized while the model reads the current one and the event
+loop is free; each window is one turn on the model, given to the listener whose
+audio runs out first, and sized to be ready before it does.
+"""
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Protocol
+
+import numpy as np
+
+from ..core.audio import BYTES_PER_SECOND, SAMPLE_RATE, silence, to_pcm, trim
+from ..core.errors import BadRequestError
+from ..core.languages import ENGLISH, Language, find_language
+from ..core.settings import MAX_SPEED, MIN_SPEED, SpeechSettings, check_speech
+from .cache import AudioCache
+from .engine import MAX_PHONEMES, Engine
+from .g2p import G2P
+from .normalize import normalize
+from .pacing import Playback
+from .scheduler import ModelScheduler
+from .sentences import Piece, plan_pieces
+from .voices import UnknownVoiceError, Voice, VoiceCatalog
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Observer(Protocol):
+    """What the synthesizer tells about each streamed request."""
+
+    def started(self) -> None: ...
+    def first_audio(self, seconds: float) -> None: ...
+    def finished(self, audio_seconds: float, elapsed: float) -> None: ...
+    def failed(self, err: Exception) -> None: ...
+
+
+class _Unobserved:
+    def started(self) -> None:
+        pass
+
+    def first_audio(self, seconds: float) -> None:
+        pass
+
+    def finished(self, audio_seconds: float, elapsed: float) -> None:
+        pass
+
+    def failed(self, err: Exception) -> None:
+        pass
+
+
+class RequestError(BadRequestError):
+    """A request that cannot be spoken as asked; the message is for the client."""
+
+
+@dataclass(frozen=True)
+class Request:
+    text: str
+    voice: str | None = None
+    language: str | None = None
+    speed: float | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A request made concrete: who speaks what, in which language."""
+
+    text: str
+    voice: Voice
+    language: Language
+    speed: float
+
+
+class Synthesizer:
+    def __init__(
+        self, engine: Engine, voices: VoiceCatalog, g2p: G2P, settings: SpeechSettings
+    ) -> None:
+        self.engine = engine
+        self.voices = voices
+        self.g2p = g2p
+        self.settings = settings
+        check_speech(settings)
+        self.language = find_language(settings.language) if settings.language else None
+        self.default_voice = _default_voice(voices, settings.voice)
+        self.observer: Observer = _Unobserved()
+        """Told how each request went: the server's metrics."""
+        self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
+        self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
+        self.scheduler = ModelScheduler()
+
+    def close(self) -> None:
+        self._g2p_thread.shutdown(wait=False, cancel_futures=True)
+        self.scheduler.close()
+
+    def languages_of(self, voice: Voice) -> list[str]:
+        return self.g2p.languages_for(voice, self.language)
+
+    def warm_up(self) -> float:
+        """Load what a request that names nothing needs, and run the model once, so
+        that the first request does not pay for it; seconds."""
+        start = time.perf_counter()
+        plan = self.plan_default()
+        # Loading G2P (spaCy) is mostly Python, the model's first run mostly not:
+        # side by side they take the time of the longer. Timing the decoder waits
+        # until nothing else runs.
+        loading = self._g2p_thread.submit(self.g2p.phonemizer, plan.language)
+        self.engine.warm_up(plan.voice)
+        loading.result()
+        self.engine.measure(plan.voice)
+        return time.perf_counter() - start
+
+    def plan(self, request: Request) -> Plan:
+        if len(request.text) > self.settings.max_text_chars:
+            raise RequestError(
+                f"Text is {len(request.text)} characters; this server speaks at most "
+                f"{self.settings.max_text_chars} (--max-text-chars)"
+            )
+        language = find_language(request.language) if request.language else None
+        if request.language and language is None:
+            _LOGGER.warning("Unknown language %r in a request; ignoring it", request.language)
+        if request.voice:
+            voice = self.voices.get(request.voice)
+        elif language is not None:
+            voice = self.voices.for_language(language) or self.default_voice
+        else:
+            voice = self.default_voice
+        language = language or self.language or voice.language
+        if not self.g2p.supports(language):
+            _LOGGER.debug("No G2P for %s; %s reads English", language.tag, voice.name)
+            language = ENGLISH
+        speed = request.speed if request.speed is not None else self.settings.speed
+        if not MIN_SPEED <= speed <= MAX_SPEED:
+            raise RequestError(f"Speed {speed} is outside {MIN_SPEED} to {MAX_SPEED}")
+        text = normalize(request.text, language.tag, self.settings.normalize)
+        return Plan(text, voice, language, speed)
+
+    def plan_default(self) -> Plan:
+        """What a request that names nothing gets."""
+        return self.plan(Request(text=""))
+
+    def pieces(self, plan: Plan) -> Iterator[Piece]:
+        return plan_pieces(plan.text, self.g2p.phonemizer(plan.language), MAX_PHONEMES)
+
+    def render(self, piece: Piece, plan: Plan, playback: Playback | None) -> Iterator[bytes]:
+        """One piece as PCM, window by window, each sized to be ready before
+        `playback` runs dry (None: no one is listening yet, so as few windows as the
+        decoder's memory allows): its silent edges trimmed, its pause added."""
+        decoding = self.engine.decoding(piece.phonemes, plan.voice, plan.speed)
+        started = False
+        while decoding is not None and not decoding.finished:
+            lead = math.inf if playback is None else playback.lead(time.perf_counter())
+            audio = decoding.next(lead)
+            last = decoding.finished
+            trimmed = trim(audio, start=not started, end=last)
+            started = started or len(trimmed) > 0
+            if last and started:
+                trimmed = np.concatenate([trimmed, silence(piece.pause)])
+            if len(trimmed):
+                if playback is not None:
+                    playback.sent(len(trimmed) / SAMPLE_RATE, time.perf_counter())
+                yield to_pcm(trimmed)
+
+    def speak(self, request: Request, playback: Playback | None = None) -> Iterator[bytes]:
+        """PCM on the calling thread (for the command line): paced for `playback`
+        as the server paces it, or, with no one listening, in the fewest windows."""
+        plan = self.plan(request)
+        for piece in self.pieces(plan):
+            yield from self.render(piece, plan, playback)
+
+    async def stream(
+        self, request: Request, playback: Playback | None = None
+    ) -> AsyncGenerator[bytes, None]:
+        """PCM window by window, each as soon as the decoder has made it.
+
+        `playback`: the listener's clock, when this request continues one that is
+        still playing (a stream's next sentence)."""
+        self.observer.started()
+        playback = playback or Playback()
+        start = time.perf_counter()
+        seconds = 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            # Normalizing a long text takes a while: not on the event loop.
+            plan = await loop.run_in_executor(self._g2p_thread, self.plan, request)
+            _LOGGER.debug("%s reads %s: %s", plan.voice.name, plan.language.tag, plan.text)
+            lexicon = self.g2p.lexicon.version if self.g2p.lexicon else None
+            key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon)
+            cached = self.cache.get(key)
+            made: list[bytes] | None = [] if cached is None and self.cache.max_bytes else None
+            audio = self._synthesize(plan, playback) if cached is None else _replay(cached)
+            async for pcm in audio:
+                if pcm and seconds == 0.0:
+                    self.observer.first_audio(time.perf_counter() - start)
+                seconds += len(pcm) / BYTES_PER_SECOND
+                if made is not None:
+                    made.append(pcm)
+                    if seconds * BYTES_PER_SECOND > self.cache.max_bytes:
+                        made = None  # will not fit: not kept
+                yield pcm
+            if made is not None:
+                self.cache.put(key, made)
+        except Exception as err:
+            self.observer.failed(err)
+            raise
+        self.observer.finished(seconds, time.perf_counter() - start)
+
+    async def _synthesize(self, plan: Plan, playback: Playback) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
+        pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
+        next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+        while (piece := await next_piece) is not None:
+            next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+            windows = self.render(piece, plan, playback)
+            while pcm := await self.scheduler.run(playback.due, partial(next, windows, None)):
+                yield pcm
+
+
+def _default_voice(voices: VoiceCatalog, configured: str | None) -> Voice:
+    """The configured voice; if it is not installed (af_heart in a config written for
+    the full download, on the offline bundle), the best installed one: a server that
+    refuses to start over its default voice would restart forever under Docker."""
+    if configured:
+        try:
+            return voices.get(configured)
+        except UnknownVoiceError as err:
+            _LOGGER.warning(
+                "Default voice (--voice, KOKORO_VOICE): %s; using %s instead",
+                err,
+                voices.default().name,
+            )
+    return voices.default()
+
+
+async def _replay(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for pcm in chunks:
+        yield pcm
