@@ -1,47 +1,74 @@
 """The errors people can act on, one family, and what each is called on the wire.
 
 Every `KokoroError` has a message for people: the command line prints it as one
-line (no traceback), the servers send it to the client. Its `code` names it on
-the wire, for the Wyoming and HTTP sides alike:
-
-- `bad-request`: the client asked for something that cannot be spoken (a
-  malformed event, an unknown voice, text too long, a speed out of range);
-- `busy`: the queue is full;
-- `protocol`: not Wyoming at all;
-- `stopping`: the server is shutting down (sent by the handler, no class);
-- `synthesis-failed`: our fault: the model failed (any other exception).
-
-A `SetupError` (settings, model files, downloads, the lexicon) stops a command
-or the server before it serves, with what to change.
+line (no traceback), the servers send it to the client. A request's error has a
+`code` (`ErrorCode`) that names it on the wire, and the same code gives its HTTP
+status, so that the Wyoming and HTTP sides answer alike. A `SetupError`
+(settings, model files, downloads, the lexicon) stops a command or the server
+before it serves, with what to change.
 """
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """An error's name in Wyoming's `error` event and in the HTTP side's JSON."""
+
+    BAD_REQUEST = "bad-request"
+    """The client asked for something that cannot be spoken: a malformed event, an
+    unknown voice, text too long, a speed out of range."""
+    BUSY = "busy"
+    """Every speaking turn is taken and the queue behind them is full."""
+    PROTOCOL = "protocol"
+    """Not Wyoming at all."""
+    STARTING = "starting"
+    """The model is still loading."""
+    STOPPING = "stopping"
+    """The server is shutting down."""
+    SYNTHESIS_FAILED = "synthesis-failed"
+    """Our fault: the model or anything else failed."""
+
+    @property
+    def http_status(self) -> int:
+        return _HTTP_STATUS[self]
+
+
+_HTTP_STATUS = {
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.BUSY: 503,
+    ErrorCode.PROTOCOL: 400,
+    ErrorCode.STARTING: 503,
+    ErrorCode.STOPPING: 503,
+    ErrorCode.SYNTHESIS_FAILED: 500,
+}
 
 
 class KokoroError(Exception):
-    code: str | None = None
+    code: ErrorCode | None = None
     """The error code on the wire; None: not a request's fault."""
 
 
 class BadRequestError(KokoroError, ValueError):
-    code = "bad-request"
+    code = ErrorCode.BAD_REQUEST
 
 
 class BusyError(KokoroError):
-    """Every speaking turn is taken and the queue behind them is full."""
-
-    code = "busy"
+    code = ErrorCode.BUSY
 
 
 class ProtocolError(KokoroError, ValueError):
     """The client sent something that is not a Wyoming event."""
 
-    code = "protocol"
+    code = ErrorCode.PROTOCOL
 
 
 class SetupError(KokoroError):
     """The settings or the installation keep the server from starting."""
 
 
-def request_error_code(err: BaseException) -> str | None:
-    """The code for a request that could not be served as asked; None for a failure
-    of the server's own."""
-    return err.code if isinstance(err, KokoroError) else None
+def wire_error(err: BaseException) -> tuple[ErrorCode, str]:
+    """What a client is told of `err`: a request's own fault as it is, any other
+    failure as the server's."""
+    if isinstance(err, KokoroError) and err.code is not None:
+        return err.code, str(err)
+    return ErrorCode.SYNTHESIS_FAILED, f"Synthesis failed: {err}"

@@ -19,6 +19,12 @@ class Language:
     espeak: str | None
     """espeak-ng's voice for whole-text G2P; None where espeak is not used."""
 
+    @property
+    def english(self) -> bool:
+        """English of any variety: misaki reads it, units and times are spelled out
+        in it, OpenAI's voices speak it."""
+        return self.tag.startswith("en_")
+
 
 LANGUAGES: tuple[Language, ...] = (
     Language("en_US", "American English", "a", "en-us"),

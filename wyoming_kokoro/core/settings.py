@@ -20,8 +20,6 @@ from .languages import find_language
 
 RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/"
 
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
 VARIANTS = ("int8", "fp16", "fp32")
 PROVIDERS = ("auto", "cpu", "coreml", "cuda")
 COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
@@ -117,6 +115,26 @@ def option(
 
 
 @dataclass(frozen=True)
+class SpeedRange:
+    """The speeds Kokoro reads at, for every caller: settings, requests, OpenAI's."""
+
+    slowest: float = 0.5
+    fastest: float = 2.0
+
+    def __contains__(self, speed: float) -> bool:
+        return self.slowest <= speed <= self.fastest
+
+    def __str__(self) -> str:
+        return f"{self.slowest} to {self.fastest}"
+
+    def clamp(self, speed: float) -> float:
+        return min(max(speed, self.slowest), self.fastest)
+
+
+SPEEDS = SpeedRange()
+
+
+@dataclass(frozen=True)
 class StoreSettings:
     data_dir: Path = field(
         default_factory=default_data_dir,
@@ -209,7 +227,7 @@ class SpeechSettings:
     )
     speed: float = field(
         default=1.0,
-        metadata=option("--speed", f"Default speed, {MIN_SPEED} to {MAX_SPEED}", float),
+        metadata=option("--speed", f"Default speed, {SPEEDS}", float),
     )
     max_text_chars: int = field(
         default=100_000,
@@ -443,8 +461,8 @@ def check_settings(settings: Settings) -> None:
 
 def check_speech(speech: SpeechSettings) -> None:
     """The speech settings' own rules: the synthesizer holds every caller to them."""
-    if not MIN_SPEED <= speech.speed <= MAX_SPEED:
-        raise SettingsError(f"--speed {speech.speed} is outside {MIN_SPEED} to {MAX_SPEED}")
+    if speech.speed not in SPEEDS:
+        raise SettingsError(f"--speed {speech.speed} is outside {SPEEDS}")
     if speech.language and find_language(speech.language) is None:
         raise SettingsError(f"--language {speech.language!r} is not a language Kokoro speaks")
 

@@ -13,9 +13,7 @@ open, for health checks and scrapers.
 """
 
 import asyncio
-import base64
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
@@ -25,7 +23,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from ..core.audio import SAMPLE_RATE
-from ..core.errors import request_error_code
+from ..core.errors import ErrorCode, wire_error
 from ..core.settings import HttpSettings
 from ..speech.synthesizer import Synthesizer
 from ..speech.workload import Workload
@@ -35,15 +33,15 @@ from .openai import (
     Alias,
     ApiRequestError,
     SpeechRequest,
+    error_body,
     models_list,
+    speech_events,
     speech_request,
     voice_aliases,
     voices_list,
 )
 
 _LOGGER = logging.getLogger(__name__)
-
-_STATUS = {"bad-request": 400, "busy": 503}
 
 
 @dataclass
@@ -97,6 +95,8 @@ async def start_web(settings: HttpSettings) -> WebServer:
 
 
 class _ApiError(Exception):
+    """A refusal of the HTTP side's own, answered in OpenAI's shape."""
+
     def __init__(self, status: int, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
@@ -113,14 +113,15 @@ async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamRes
     except _ApiError as err:
         return _error(err.status, str(err), err.code)
     except ApiRequestError as err:
-        return _error(400, str(err), "bad-request", err.param)
+        code = ErrorCode.BAD_REQUEST
+        return _error(code.http_status, str(err), code, err.param)
     except web.HTTPException as err:  # aiohttp's own: 404, 405, 413, ...
         return _error(err.status, err.reason)
     except Exception as err:
-        if (code := request_error_code(err)) is not None:
-            return _error(_STATUS[code], str(err), code)
-        _LOGGER.exception("HTTP request failed")
-        return _error(500, f"Synthesis failed: {err}", "synthesis-failed")
+        code, message = wire_error(err)
+        if code is ErrorCode.SYNTHESIS_FAILED:
+            _LOGGER.exception("HTTP request failed")
+        return _error(code.http_status, message, code)
 
 
 @web.middleware
@@ -138,7 +139,8 @@ async def _api_key(request: web.Request, handler: _Handler) -> web.StreamRespons
 def _ready(request: web.Request) -> tuple[Synthesizer, Workload]:
     state = request.app[_STATE]
     if state.synthesizer is None or state.workload is None:
-        raise _ApiError(503, "The model is still loading", "starting")
+        starting = ErrorCode.STARTING
+        raise _ApiError(starting.http_status, "The model is still loading", starting)
     return state.synthesizer, state.workload
 
 
@@ -200,20 +202,9 @@ async def _encoded(encoder: Encoder, step: Callable[..., bytes], *pcm: bytes) ->
 async def _send(
     response: web.StreamResponse, speech: SpeechRequest, data: bytes, last: bool = False
 ) -> None:
-    """Audio bytes as they are, or as OpenAI's speech events (`stream_format: sse`)."""
-    if not speech.sse:
-        if data:
-            await response.write(data)
-        return
-    events: list[dict[str, object]] = []
-    if data:
-        events.append({"type": "speech.audio.delta", "audio": base64.b64encode(data).decode()})
-    if last:
-        tokens = len(speech.request.text.split())
-        usage = {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens}
-        events.append({"type": "speech.audio.done", "usage": usage})
-    for event in events:
-        await response.write(f"data: {json.dumps(event)}\n\n".encode())
+    body = speech_events(speech, data, last) if speech.sse else data
+    if body:
+        await response.write(body)
 
 
 async def _json_body(request: web.Request) -> object:
@@ -227,22 +218,4 @@ async def _json_body(request: web.Request) -> object:
 def _error(
     status: int, message: str, code: str | None = None, param: str | None = None
 ) -> web.Response:
-    return web.json_response(
-        {
-            "error": {
-                "message": message,
-                "type": _ERROR_TYPES.get(status, "server_error"),
-                "param": param,
-                "code": code,
-            }
-        },
-        status=status,
-    )
-
-
-_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "invalid_request_error",
-    404: "invalid_request_error",
-    503: "server_error",
-}
+    return web.json_response(error_body(status, message, code, param), status=status)

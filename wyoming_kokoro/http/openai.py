@@ -1,9 +1,11 @@
-"""OpenAI's speech API as its clients send it: requests checked, voices mapped.
+"""OpenAI's speech API as its clients speak it: requests checked, voices mapped,
+and what goes back (models, voices, speech events, errors) in OpenAI's shape.
 
-No HTTP here (that is `web.py`): this module turns a JSON body into a synthesis
-request, OpenAI's voice names into installed Kokoro voices, and lists models.
+No routes here (that is `app.py`): JSON in, JSON or bytes out.
 """
 
+import base64
+import json
 import logging
 import math
 from collections.abc import Mapping
@@ -12,7 +14,7 @@ from typing import Any
 
 from ..core.errors import BadRequestError
 from ..core.languages import ENGLISH
-from ..core.settings import MAX_SPEED, MIN_SPEED
+from ..core.settings import SPEEDS
 from ..speech.synthesizer import Request
 from ..speech.voices import UnknownVoiceError, Voice, VoiceCatalog
 from .encoding import FORMATS, AudioFormat
@@ -21,7 +23,7 @@ _LOGGER = logging.getLogger(__name__)
 
 MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts", "kokoro")
 DEFAULT_FORMAT = "mp3"
-# OpenAI's range; what Kokoro cannot do is clamped to MIN_SPEED..MAX_SPEED.
+# OpenAI's range; what Kokoro cannot do is clamped to SPEEDS.
 OPENAI_MIN_SPEED = 0.25
 OPENAI_MAX_SPEED = 4.0
 
@@ -92,13 +94,11 @@ def voice_aliases(
         except UnknownVoiceError as err:
             _LOGGER.warning("--openai-voices %s=%s: %s; keeping %s", name, spec, err, name)
     return {
-        name: Alias(voice.name, ENGLISH.tag if reads_english and not _english(voice) else None)
+        name: Alias(
+            voice.name, ENGLISH.tag if reads_english and not voice.language.english else None
+        )
         for name, voice in chosen.items()
     }
-
-
-def _english(voice: Voice) -> bool:
-    return voice.language.tag.startswith("en")
 
 
 def speech_request(body: Any, aliases: Mapping[str, Alias]) -> SpeechRequest:
@@ -177,4 +177,25 @@ def _speed(value: Any) -> float | None:
         raise ApiRequestError(
             f"'speed' {value} is outside {OPENAI_MIN_SPEED} to {OPENAI_MAX_SPEED}", "speed"
         )
-    return min(max(float(value), MIN_SPEED), MAX_SPEED)
+    return SPEEDS.clamp(float(value))
+
+
+def speech_events(speech: SpeechRequest, audio: bytes, last: bool) -> bytes:
+    """Audio as OpenAI's server-sent speech events (`stream_format: sse`); the
+    last ends with the usage OpenAI reports."""
+    events: list[dict[str, object]] = []
+    if audio:
+        events.append({"type": "speech.audio.delta", "audio": base64.b64encode(audio).decode()})
+    if last:
+        tokens = len(speech.request.text.split())
+        usage = {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens}
+        events.append({"type": "speech.audio.done", "usage": usage})
+    return b"".join(f"data: {json.dumps(event)}\n\n".encode() for event in events)
+
+
+def error_body(
+    status: int, message: str, code: str | None = None, param: str | None = None
+) -> dict[str, Any]:
+    """An error as OpenAI's API words it."""
+    kind = "invalid_request_error" if 400 <= status < 500 else "server_error"
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}

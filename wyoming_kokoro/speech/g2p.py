@@ -187,7 +187,7 @@ class G2P:
                 raise ValueError(f"No G2P is installed for {language.name} ({language.tag})")
             return _OWN_G2P[language.tag][0]()
         espeak = EspeakPhonemizer(language.espeak)
-        if not (self.use_misaki and language.tag in ("en_US", "en_GB")):
+        if not (self.use_misaki and language.english):
             _LOGGER.debug("G2P for %s: espeak-ng (%s)", language.tag, language.espeak)
             return espeak
         try:

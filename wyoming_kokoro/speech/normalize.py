@@ -11,6 +11,8 @@ import re
 import unicodedata
 from datetime import date
 
+from ..core.languages import Language
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
@@ -139,12 +141,12 @@ def english(text: str) -> str:
     return _SAINT_OR_STREET.sub(_saint_or_street, text)
 
 
-def normalize(text: str, language_tag: str, enabled: bool = True) -> str:
+def normalize(text: str, language: Language, enabled: bool = True) -> str:
     """Text as G2P should see it: tidied always; cleaned of markup and, for
     English, with units, times and abbreviations spelled out, unless disabled."""
     if enabled:
         text = clean(text)
-        if language_tag.startswith("en"):
+        if language.english:
             text = english(text)
     return tidy(text)
 

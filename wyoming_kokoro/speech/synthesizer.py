@@ -22,7 +22,7 @@ import numpy as np
 from ..core.audio import BYTES_PER_SECOND, SAMPLE_RATE, silence, to_pcm, trim
 from ..core.errors import BadRequestError
 from ..core.languages import ENGLISH, Language, find_language
-from ..core.settings import MAX_SPEED, MIN_SPEED, SpeechSettings, check_speech
+from ..core.settings import SPEEDS, SpeechSettings, check_speech
 from .cache import AudioCache
 from .engine import MAX_PHONEMES, Engine
 from .g2p import G2P
@@ -138,9 +138,9 @@ class Synthesizer:
             _LOGGER.debug("No G2P for %s; %s reads English", language.tag, voice.name)
             language = ENGLISH
         speed = request.speed if request.speed is not None else self.settings.speed
-        if not MIN_SPEED <= speed <= MAX_SPEED:
-            raise RequestError(f"Speed {speed} is outside {MIN_SPEED} to {MAX_SPEED}")
-        text = normalize(request.text, language.tag, self.settings.normalize)
+        if speed not in SPEEDS:
+            raise RequestError(f"Speed {speed} is outside {SPEEDS}")
+        text = normalize(request.text, language, self.settings.normalize)
         return Plan(text, voice, language, speed)
 
     def plan_default(self) -> Plan:

@@ -25,7 +25,7 @@ from wyoming.tts import (
 
 from .. import __version__
 from ..core.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
-from ..core.errors import ProtocolError, request_error_code
+from ..core.errors import ErrorCode, KokoroError, wire_error
 from ..core.settings import HandlerSettings
 from ..speech.pacing import Playback
 from ..speech.sentences import SentenceStream
@@ -122,12 +122,9 @@ class KokoroEventHandler(AsyncEventHandler):
         try:
             while not self._closing and (event := await self._next_event()) is not None:
                 await self.handle_event(event)
-        except ProtocolError as err:
+        except KokoroError as err:  # what was read is not an event, or a bad one
             _LOGGER.debug("Closing a connection: %s", err)
-            await self._fail(str(err), "protocol")
-        except BadEventError as err:
-            _LOGGER.info("Bad event: %s", err)
-            await self._fail(str(err), "bad-request")
+            await self._fail(*wire_error(err))
         except ConnectionError:
             _LOGGER.debug("Client gone")
         finally:
@@ -175,7 +172,7 @@ class KokoroEventHandler(AsyncEventHandler):
     async def stop(self) -> None:
         """The server is stopping: a client waiting for audio is told why it ends."""
         if self._busy or not self._jobs.empty():
-            await self._fail("The server is stopping", "stopping")
+            await self._fail(ErrorCode.STOPPING, "The server is stopping")
         await super().stop()
 
     def _start_stream(self, voice: VoiceChoice) -> None:
@@ -218,12 +215,12 @@ class KokoroEventHandler(AsyncEventHandler):
         except ConnectionError:
             _LOGGER.debug("Client gone while being answered")
         except Exception as err:
-            if (code := request_error_code(err)) is not None:
-                _LOGGER.info("Request refused: %s", err)
-                await self._fail(str(err), code)
-            else:
+            code, text = wire_error(err)
+            if code is ErrorCode.SYNTHESIS_FAILED:
                 _LOGGER.exception("Request failed")
-                await self._fail(f"Synthesis failed: {err}", "synthesis-failed")
+            else:
+                _LOGGER.info("Request refused: %s", err)
+            await self._fail(code, text)
         self.writer.close()
 
     async def _speak(self, job: _Job) -> None:
@@ -246,7 +243,7 @@ class KokoroEventHandler(AsyncEventHandler):
         await self.write_event(AudioStop().event())
         self._audio_open = False
 
-    async def _fail(self, text: str, code: str) -> None:
+    async def _fail(self, code: ErrorCode, text: str) -> None:
         """Send the error, close what is open, in the order Home Assistant reads
         best, then close the connection."""
         if self._closing:

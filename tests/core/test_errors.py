@@ -1,0 +1,28 @@
+import pytest
+
+from wyoming_kokoro.core.errors import (
+    BadRequestError,
+    BusyError,
+    ErrorCode,
+    ProtocolError,
+    SetupError,
+    wire_error,
+)
+
+
+@pytest.mark.parametrize("code", list(ErrorCode))
+def test_every_code_has_an_http_status(code: ErrorCode) -> None:
+    assert code.http_status in range(400, 600)
+
+
+def test_a_request_error_goes_out_as_it_is() -> None:
+    assert wire_error(BadRequestError("no such voice")) == (ErrorCode.BAD_REQUEST, "no such voice")
+    assert wire_error(BusyError("full"))[0].http_status == 503
+    assert wire_error(ProtocolError("not JSON"))[0] is ErrorCode.PROTOCOL
+
+
+def test_any_other_failure_is_the_servers() -> None:
+    for err in (RuntimeError("onnx broke"), SetupError("model gone")):
+        code, text = wire_error(err)
+        assert code is ErrorCode.SYNTHESIS_FAILED and code.http_status == 500
+        assert text == f"Synthesis failed: {err}"
