@@ -1,11 +1,7 @@
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from wyoming_kokoro.core.languages import language_of_voice
-from wyoming_kokoro.core.settings import parse_voice_map
 from wyoming_kokoro.http.openai import (
     OPENAI_VOICES,
     Alias,
@@ -75,26 +71,6 @@ def test_overrides_win_and_a_missing_voice_is_warned_about(
     assert aliases["echo"] == "jm_kumo"
     assert aliases["butler"] == "jm_kumo:0.5+jf_alpha:0.5"
     assert "echo=af_nowhere" in caplog.text and "not installed" in caplog.text
-
-
-def test_overrides_from_an_option_or_a_file(tmp_path: Path) -> None:
-    assert parse_voice_map(" alloy = jf_alpha ,echo=jm_kumo") == {
-        "alloy": "jf_alpha",
-        "echo": "jm_kumo",
-    }
-    yaml_file = tmp_path / "voices.yaml"
-    yaml_file.write_text("alloy: jf_alpha\nnova: jf_nezumi\n")
-    assert parse_voice_map(str(yaml_file)) == {"alloy": "jf_alpha", "nova": "jf_nezumi"}
-    json_file = tmp_path / "voices.json"
-    json_file.write_text(json.dumps({"echo": "jm_kumo"}))
-    assert parse_voice_map(str(json_file)) == {"echo": "jm_kumo"}
-    with pytest.raises(ValueError, match="cannot read"):
-        parse_voice_map(str(tmp_path / "missing.yaml"))
-    json_file.write_text("[1, 2]")
-    with pytest.raises(ValueError, match="must map"):
-        parse_voice_map(str(json_file))
-    with pytest.raises(ValueError, match="NAME=VOICE"):
-        parse_voice_map("alloy=")
 
 
 def test_a_request_as_the_sdk_sends_it() -> None:

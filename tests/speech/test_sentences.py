@@ -133,3 +133,11 @@ def test_a_sentence_stream_cuts_run_on_text_at_a_clause_then_a_space() -> None:
         assert said and all(len(s) <= 60 for s in said)
         assert said[0][-1] == last_mark
         assert " ".join([*said, stream.finish()]).split() == text.split()
+
+
+def test_a_stream_is_cut_where_the_same_text_whole_is() -> None:
+    text = 'Dr. Who said "hi." It is 21.5 degrees!\nDone... Really? Yes.'
+    for size in (1, 2, 3, 7, 100):
+        stream = SentenceStream()
+        said = [s for i in range(0, len(text), size) for s in stream.add(text[i : i + size])]
+        assert [*said, stream.finish()] == split_sentences(text), size

@@ -1,22 +1,19 @@
-"""Every setting with its default, and how settings are read from the environment.
+"""Every setting with its default, as plain data, and the rules a setting must keep.
 
-A leaf: it imports nothing with behaviour, so that tools, benchmarks and the
-health check can read settings without loading ONNX Runtime or misaki. Every
-command-line option has an environment variable (KOKORO_ and the option's name);
-the command line wins.
+Each field that is an option says so in its metadata (options.py); reading the
+command line and the environment is command_line.py's job. Nothing here loads a
+model, so tools, benchmarks and the health check read settings cheaply.
 """
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
-
-import yaml
 
 from .errors import SetupError
 from .languages import find_language
+from .options import option, parse_bool, parse_count, parse_list, parse_positive, parse_voice_map
 
 RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/model-files-v1.0/"
 
@@ -25,93 +22,11 @@ PROVIDERS = ("auto", "cpu", "coreml", "cuda")
 COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "wyoming-kokoro"
-
-
-def parse_bool(value: str) -> bool:
-    word = value.strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise ValueError(f"{value!r}: expected true or false")
-
-
-def parse_count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(f"{value} is negative")
-    return number
-
-
-def parse_positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value} is not 1 or more")
-    return number
-
-
-def parse_list(value: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in value.split(",") if item.strip())
-
-
-def parse_voice_map(value: str) -> dict[str, str]:
-    """`alloy=af_bella,echo=jm_kumo`, or a JSON or YAML file mapping names to voices."""
-    if "=" in value or not value.strip():
-        pairs = (pair.partition("=") for pair in value.split(",") if pair.strip())
-        mapping = {name.strip(): voice.strip() for name, _, voice in pairs}
-    else:
-        path = Path(value)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as err:
-            raise ValueError(f"cannot read {path}: {err}") from err
-        if not isinstance(loaded, dict):
-            raise ValueError(f"{path} must map OpenAI voice names to Kokoro voices")
-        mapping = {str(name): str(voice) for name, voice in loaded.items()}
-    if bad := [name for name, voice in mapping.items() if not name or not voice]:
-        raise ValueError(f"expected NAME=VOICE pairs, got {bad[0]!r}")
-    return mapping
-
-
-@dataclass(frozen=True)
-class Option:
-    """How a setting is given on the command line and in the environment."""
-
-    flag: str
-    help: str
-    parse: Callable[[str], Any] = str
-    choices: tuple[str, ...] = ()
-    switch: str = ""
-    """For a setting that is on by default: the variable that turns it off with
-    false; the flag is then --no-X."""
-
-    const: Any = None
-    """The value of the flag given alone (--zeroconf, --debug); None: it takes one."""
-
-    serve: bool = False
-    """Only the server has it."""
-
-    group: str = ""
-    """Where --help lists it; empty: with the rest of its settings class, or on its
-    own for Settings' own."""
-
-    @property
-    def env(self) -> str:
-        return self.switch or env_name(self.flag)
-
-
-def option(
-    flag: str, help: str, parse: Callable[[str], Any] = str, **kwargs: Any
-) -> dict[str, Option]:
-    """A dataclass field's metadata: the field's option."""
-    return {"option": Option(flag, help, parse, **kwargs)}
 
 
 @dataclass(frozen=True)
@@ -378,72 +293,6 @@ class Settings:
     )
 
 
-SECTIONS: dict[str, type] = {
-    "store": StoreSettings,
-    "engine": EngineSettings,
-    "speech": SpeechSettings,
-    "handler": HandlerSettings,
-    "http": HttpSettings,
-}
-GROUPS = {
-    "store": "model and voices",
-    "engine": "engine",
-    "speech": "speech",
-    "handler": "server",
-    "http": "server",
-}
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One option of one settings class."""
-
-    name: str
-    """The field's name: unique across the classes."""
-
-    option: Option
-    default: Any
-    group: str
-
-
-def all_options() -> list[Setting]:
-    """Every option, section by section, then Settings' own."""
-    owners = [*SECTIONS.items(), ("", Settings)]
-    return [
-        Setting(
-            f.name,
-            f.metadata["option"],
-            f.default if f.default_factory is MISSING else f.default_factory(),
-            f.metadata["option"].group or GROUPS.get(section, ""),
-        )
-        for section, owner in owners
-        for f in fields(owner)
-        if "option" in f.metadata
-    ]
-
-
-def build_settings(values: Mapping[str, Any]) -> Settings:
-    """Settings from option values by field name; what is not there keeps its default."""
-
-    def make(owner: Any) -> Any:
-        given = {f.name: values[f.name] for f in fields(owner) if f.name in values}
-        return owner(**given)
-
-    sections = {name: make(owner) for name, owner in SECTIONS.items()}
-    # CoreML's compiled models and the prepared model live in the data dir.
-    sections["engine"] = replace(
-        sections["engine"],
-        cache_dir=sections["store"].data_dir / "coreml-cache",
-        prepared_dir=sections["store"].data_dir / "prepared",
-    )
-    own = {
-        f.name: values[f.name]
-        for f in fields(Settings)
-        if "option" in f.metadata and f.name in values
-    }
-    return Settings(**sections, **own)
-
-
 class SettingsError(SetupError):
     """A setting that cannot work; the message names the option."""
 
@@ -480,18 +329,3 @@ def _check_uri(option: str, uri: str, schemes: tuple[str, ...]) -> None:
         raise SettingsError(f"{option} {uri!r}: use {parsed.scheme}://HOST:PORT")
     if parsed.scheme == "unix" and not (parsed.netloc + parsed.path):
         raise SettingsError(f"{option} {uri!r}: use unix://PATH")
-
-
-def env_name(option: str) -> str:
-    """--samples-per-chunk -> KOKORO_SAMPLES_PER_CHUNK."""
-    return "KOKORO_" + option.lstrip("-").replace("-", "_").upper()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        return parse_bool(value)
-    except ValueError as err:
-        raise ValueError(f"{name}={err}") from err

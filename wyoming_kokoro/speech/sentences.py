@@ -10,8 +10,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sentence_stream import SentenceBoundaryDetector
-
 SENTENCE_MARKS = ".!?…。！？"
 CLAUSE_MARKS = ",;:、，；："
 _CLOSERS = "\"'”’)]"
@@ -60,31 +58,37 @@ def split_sentences(text: str) -> list[str]:
 
 
 class SentenceStream:
-    """Sentences from text that arrives in chunks, each as soon as it is complete.
+    """Sentences from text that arrives in chunks, each as soon as it is complete:
+    the same rule as for whole text, so a streamed answer is cut where the same
+    answer sent whole would be.
 
-    Text that runs on past STREAM_HOLD_CHARS without a sentence end is cut at
-    its last clause mark, or else at its last space.
+    A sentence is complete once whitespace follows its end (a chunk may end in
+    "3." of "3.5"). Text that runs on past `hold_chars` without a sentence end is
+    cut at its last clause mark, or else at its last space.
     """
 
     def __init__(self, hold_chars: int = STREAM_HOLD_CHARS) -> None:
-        self._detector = SentenceBoundaryDetector()
+        self._held = ""
         self._hold_chars = hold_chars
 
     def add(self, chunk: str) -> list[str]:
-        sentences = list(self._detector.add_chunk(chunk))
-        held = self._detector.current_sentence + self._detector.remaining_text
-        if len(held) > self._hold_chars:
-            cuts = [m.end() for m in _CLAUSE_END.finditer(held)]
-            cuts = cuts or [m.end() for m in _WORD_END.finditer(held)]
-            if cuts and (head := held[: cuts[-1]].strip()):
+        self._held += chunk
+        ends = [m.end() for m in _SENTENCE_END.finditer(self._held)]
+        sentences = split_sentences(self._held[: ends[-1]]) if ends else []
+        if ends:
+            self._held = self._held[ends[-1] :]
+        if len(self._held.strip()) > self._hold_chars:
+            cuts = [m.end() for m in _CLAUSE_END.finditer(self._held)]
+            cuts = cuts or [m.end() for m in _WORD_END.finditer(self._held)]
+            if cuts and (head := self._held[: cuts[-1]].strip()):
                 sentences.append(head)
-                self._detector.current_sentence = ""
-                self._detector.remaining_text = held[cuts[-1] :].lstrip()
+                self._held = self._held[cuts[-1] :]
         return sentences
 
     def finish(self) -> str:
         """What is left once the text has ended."""
-        return self._detector.finish().strip()
+        rest, self._held = self._held.strip(), ""
+        return rest
 
 
 def plan_pieces(text: str, phonemize: Phonemize, limit: int) -> Iterator[Piece]:

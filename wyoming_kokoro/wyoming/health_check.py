@@ -17,7 +17,8 @@ from wyoming.error import Error
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize
 
-from ..core.settings import DEFAULT_URI, env_name
+from ..core.options import env_name
+from ..core.settings import DEFAULT_URI
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
