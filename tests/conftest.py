@@ -1,6 +1,7 @@
 """Fixtures shared by the suites (the real model, provisioned once per run) and
-the layers: everything under e2e/ is marked `e2e`; `script/test --fast` runs
-what is neither `e2e` nor `slow`."""
+the layers: a test that uses the model or real G2P is marked `model`,
+everything under e2e/ is marked `e2e`. `script/test --unit` runs neither;
+`script/test --fast` runs what is neither `e2e` nor `slow`."""
 
 from pathlib import Path
 
@@ -24,10 +25,15 @@ settings.register_profile(
 settings.load_profile("shared-machine")
 
 
+_MODEL_FIXTURES = {"data_dir", "model_files", "engine", "voices", "g2p", "synthesizer"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(_E2E):
             item.add_marker(pytest.mark.e2e)
+        elif _MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(scope="session")

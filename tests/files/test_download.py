@@ -28,7 +28,7 @@ def test_good_file_is_downloaded_and_usable(real_file: bytes, tmp_path: Path) ->
         assert download(f"{url}/v", expect(real_file), target) == target
     assert target.read_bytes() == real_file
     assert not (tmp_path / "voices-v1.0.bin.part").exists()
-    assert "jf_alpha" in VoiceCatalog.load([target]).names
+    assert "jf_alpha" in [v.name for v in VoiceCatalog.load([target])]
 
 
 def test_truncated_file_is_retried_once_then_refused(real_file: bytes, tmp_path: Path) -> None:

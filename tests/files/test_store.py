@@ -41,6 +41,7 @@ def test_files_in_the_data_dir_are_used(data_dir: Path) -> None:
     assert found.model.sha256 == store.MODELS["int8"].sha256  # checked: not hashed again
 
 
+@pytest.mark.model
 def test_offline_bundle_is_assembled_and_checked(tmp_path: Path) -> None:
     found = provision(offline(tmp_path))
     assert found.model.source == "offline-bundle"
@@ -55,6 +56,7 @@ def test_offline_bundle_is_assembled_and_checked(tmp_path: Path) -> None:
     assert (again.model.source, again.voices.source) == ("data-dir", "data-dir")
 
 
+@pytest.mark.model
 def test_offline_bundle_with_a_bad_hash_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,6 +69,7 @@ def test_offline_bundle_with_a_bad_hash_is_refused(
 
 
 @pytest.mark.parametrize("damage", ["truncate", "corrupt"])
+@pytest.mark.model
 def test_a_damaged_model_in_the_data_dir_is_moved_aside_and_made_again(
     model_files: store.ModelFiles,
     tmp_path: Path,
@@ -87,6 +90,7 @@ def test_a_damaged_model_in_the_data_dir_is_moved_aside_and_made_again(
     assert "was damaged or incomplete" in caplog.text and "moved it" in caplog.text
 
 
+@pytest.mark.model
 def test_damaged_offline_voices_are_copied_again(tmp_path: Path) -> None:
     provision(offline(tmp_path))
     kept = tmp_path / store.OFFLINE_VOICES
@@ -122,6 +126,7 @@ def test_only_a_first_start_downloads(tmp_path: Path, monkeypatch: pytest.Monkey
     assert [len(route.requests) for route in routes.values()] == [1, 1]
 
 
+@pytest.mark.model
 def test_a_data_dir_with_the_offline_files_reaches_for_nothing(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,8 @@ from wyoming_kokoro.core.languages import ENGLISH, find_language
 from wyoming_kokoro.speech import g2p as g2p_module
 from wyoming_kokoro.speech.g2p import G2P, MisakiEnglish, WithFallback
 
+pytestmark = pytest.mark.model  # real misaki and espeak-ng
+
 
 def test_misaki_reads_english_numbers_and_times(g2p: G2P) -> None:
     phonemes = g2p.phonemize("The temperature is 21.5 degrees at 3:45 PM.", ENGLISH)

@@ -26,6 +26,7 @@ def lexicon_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.model
 def test_phonemes_reach_the_model_case_insensitively_on_whole_words(
     g2p: G2P, lexicon_file: Path
 ) -> None:
@@ -38,6 +39,7 @@ def test_phonemes_reach_the_model_case_insensitively_on_whole_words(
     assert KOKORO not in with_lexicon.phonemize("Kokorowski is here.", ENGLISH)
 
 
+@pytest.mark.model
 def test_respellings_are_read_as_written(g2p: G2P, lexicon_file: Path) -> None:
     with_lexicon = G2P(lexicon=Lexicon(lexicon_file))
     assert with_lexicon.phonemize("Call nguyen now.", ENGLISH) == g2p.phonemize(
@@ -48,6 +50,7 @@ def test_respellings_are_read_as_written(g2p: G2P, lexicon_file: Path) -> None:
     )
 
 
+@pytest.mark.model
 def test_overrides_work_for_espeak_languages_too(lexicon_file: Path) -> None:
     french = find_language("fr_FR")
     assert french is not None
@@ -55,6 +58,7 @@ def test_overrides_work_for_espeak_languages_too(lexicon_file: Path) -> None:
     assert KOKORO in phonemes and "bɔ̃ʒˈuʁ" in phonemes
 
 
+@pytest.mark.model
 def test_changes_are_picked_up_without_a_restart(lexicon_file: Path) -> None:
     g2p = G2P(lexicon=Lexicon(lexicon_file))
     assert KOKORO in g2p.phonemize("Kokoro.", ENGLISH)
@@ -62,6 +66,7 @@ def test_changes_are_picked_up_without_a_restart(lexicon_file: Path) -> None:
     assert g2p.phonemize("Kokoro.", ENGLISH).startswith("bˈɑb")
 
 
+@pytest.mark.model
 def test_a_broken_edit_keeps_the_old_entries(
     lexicon_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -74,6 +79,7 @@ def test_a_broken_edit_keeps_the_old_entries(
     assert "not reloaded" in caplog.text
 
 
+@pytest.mark.model
 def test_yaml_is_read(tmp_path: Path) -> None:
     path = tmp_path / "names.yaml"
     path.write_text(f"Kokoro: /{KOKORO}/\nNguyen: win\n", encoding="utf-8")

@@ -29,7 +29,7 @@ def test_language_tags_and_prefixes() -> None:
 
 
 def test_voices_of_the_offline_bundle(catalog: VoiceCatalog) -> None:
-    assert catalog.names == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
+    assert sorted(v.name for v in catalog) == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
     kumo = catalog.get("jm_kumo")
     assert (kumo.gender, kumo.language.tag, kumo.pack.shape) == ("male", "ja_JP", (510, 256))
     # The clearest reading English, as measured (voices.PREFERRED_VOICES), comes first.
@@ -76,7 +76,7 @@ def test_blends_are_advertised_only_when_configured(
             synthesizer.close()
 
     catalog.get("jf_alpha+jm_kumo")  # asked for once, not advertised
-    assert voice_names() == set(catalog.names)
+    assert voice_names() == {v.name for v in catalog}
     catalog.add_blends(["jf_alpha:0.7+jm_kumo:0.3"])
     assert "jf_alpha:0.7+jm_kumo:0.3" in voice_names()
 

@@ -28,9 +28,7 @@ OPENAI_MIN_SPEED = 0.25
 OPENAI_MAX_SPEED = 4.0
 
 # OpenAI's voices, each read by a Kokoro voice of the same gender, best graded
-# first (af_heart A, af_bella A-, af_nicole and bf_emma B-, C+ and C for the rest;
-# Kokoro has five men graded C or better for seven names: bm_lewis D+ and
-# am_onyx D read the last two). When that voice is not installed, the clearest
+# first (docs/decisions.md). When that voice is not installed, the clearest
 # installed voice of the gender reads instead (`PREFERRED_VOICES`).
 OPENAI_VOICES: dict[str, tuple[str, str]] = {
     "alloy": ("female", "af_heart"),

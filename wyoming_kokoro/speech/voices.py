@@ -14,15 +14,8 @@ from ..core.languages import Language, language_of_voice
 _LOGGER = logging.getLogger(__name__)
 
 STYLE_SIZE = 256
-# Kokoro's voices, best first; the default is the first installed, and Home
-# Assistant lists voices in this order. The English ones as graded by their author;
-# then the offline bundle's Japanese voices by how clearly they read English, from
-# Whisper tiny.en's word error rate (`python -m bench.intelligibility`, int8, misaki):
-#   on a set of 20 Home Assistant answers: jf_gongitsune 0.028, jm_kumo 0.033,
-#   jf_nezumi 0.051, jf_tebukuro 0.056, jf_alpha 0.061 (wyoming-piper's joe: 0.023);
-#   on support/intelligibility.py's 14 sentences: jf_gongitsune 0.000, jf_nezumi 0.010,
-#   jm_kumo 0.021, jf_tebukuro 0.021, jf_alpha 0.041.
-# Ordered by the mean of the two.
+# Kokoro's voices, best first: the default is the first installed, and Home
+# Assistant lists voices in this order. Why this order: docs/decisions.md.
 PREFERRED_VOICES = (
     "af_heart",
     "af_bella",
@@ -108,10 +101,6 @@ class VoiceCatalog:
     def __iter__(self) -> Iterator[Voice]:
         """Best first (PREFERRED_VOICES), then by name."""
         return iter(sorted(self._voices.values(), key=_rank))
-
-    @property
-    def names(self) -> list[str]:
-        return sorted(self._voices)
 
     def get(self, name: str) -> Voice:
         """A voice by name; a name with "+" is a blend of installed voices."""
