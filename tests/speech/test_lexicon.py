@@ -1,4 +1,3 @@
-import json
 import logging
 import os
 from pathlib import Path
@@ -9,14 +8,9 @@ from wyoming_kokoro.core.languages import ENGLISH, find_language
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.lexicon import Lexicon, LexiconError
 
+from .lexicon_files import write
+
 KOKORO = "kˈOkəɹO"
-
-
-def write(path: Path, entries: dict[str, str]) -> None:
-    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    # Make every write visible as a change, however fast the test runs.
-    stamp = path.stat().st_mtime_ns + 1_000_000_000
-    os.utime(path, ns=(stamp, stamp))
 
 
 @pytest.fixture

@@ -1,13 +1,19 @@
 """The synthesizer's steps with the real model: windows paced for the listener."""
 
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.lexicon import Lexicon
 from wyoming_kokoro.speech.pacing import DecoderSpeed, Playback
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
+
+from .lexicon_files import write
 
 SENTENCE = "The weather today will be sunny with a light breeze from the west in the afternoon."
 
@@ -60,3 +66,51 @@ def test_the_command_line_decodes_in_the_fewest_windows_unless_someone_listens(
     assert len(windows) == 1 and len(whole) > 24000 * 2 * 2
     paced = b"".join(synthesizer.speak(Request(text=SENTENCE), Playback()))
     assert len(windows) > 2 and abs(len(paced) - len(whole)) < 24000 * 2 * 0.1
+
+
+async def test_a_repeated_answer_is_not_synthesized_again(
+    synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached = Synthesizer(
+        synthesizer.engine,
+        synthesizer.voices,
+        synthesizer.g2p,
+        replace(synthesizer.settings, cache_mb=10),
+    )
+    runs: list[str] = []
+    real = cached.engine.decoding
+
+    def counting(phonemes: str, *args: object) -> object:
+        runs.append(phonemes)
+        return real(phonemes, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cached.engine, "decoding", counting)
+    try:
+        first = [pcm async for pcm in cached.stream(Request(text="Turned on the lights."))]
+        made = len(runs)
+        again = [pcm async for pcm in cached.stream(Request(text="Turned on the lights."))]
+        assert again == first and len(runs) == made > 0
+        # Another voice is another answer.
+        [pcm async for pcm in cached.stream(Request(text="Turned on the lights.", voice="jm_kumo"))]
+        assert len(runs) > made
+    finally:
+        cached.close()
+
+
+async def test_a_lexicon_edit_is_heard_at_once(synthesizer: Synthesizer, tmp_path: Path) -> None:
+    lexicon_file = tmp_path / "lexicon.json"
+    write(lexicon_file, {"Kokoro": "/kˈOkəɹO/"})
+    cached = Synthesizer(
+        synthesizer.engine,
+        synthesizer.voices,
+        G2P(lexicon=Lexicon(lexicon_file)),
+        replace(synthesizer.settings, cache_mb=10),
+    )
+    try:
+        request = Request(text="Kokoro is on.")
+        before = [pcm async for pcm in cached.stream(request)]
+        write(lexicon_file, {"Kokoro": "/bˈɑb/"})
+        after = [pcm async for pcm in cached.stream(request)]
+        assert after != before
+    finally:
+        cached.close()

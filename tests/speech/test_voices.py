@@ -29,7 +29,13 @@ def test_language_tags_and_prefixes() -> None:
 
 
 def test_voices_of_the_offline_bundle(catalog: VoiceCatalog) -> None:
-    assert sorted(v.name for v in catalog) == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
+    assert sorted(v.name for v in catalog) == [
+        "jf_alpha",
+        "jf_gongitsune",
+        "jf_nezumi",
+        "jf_tebukuro",
+        "jm_kumo",
+    ]
     kumo = catalog.get("jm_kumo")
     assert (kumo.gender, kumo.language.tag, kumo.pack.shape) == ("male", "ja_JP", (510, 256))
     # The clearest reading English, as measured (voices.PREFERRED_VOICES), comes first.

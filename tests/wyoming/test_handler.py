@@ -1,6 +1,5 @@
 """The handler with the real synthesizer, served in-process so faults can be injected."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
@@ -12,7 +11,6 @@ from wyoming.server import AsyncTcpServer
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
 from support.server import free_port, loudness, request
-from wyoming_kokoro.core.errors import BusyError
 from wyoming_kokoro.core.settings import HandlerSettings
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.synthesizer import Synthesizer
@@ -129,22 +127,3 @@ async def test_an_onnx_failure_is_an_error_and_the_next_request_works(
     async with AsyncTcpClient("127.0.0.1", port) as client:
         works = await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
     assert loudness(works.groups()[0]) > 0.02
-
-
-async def test_the_workload_admits_a_queue_then_refuses() -> None:
-    workload = Workload(max_speaking=1, max_waiting=1)
-    async with workload.turn():
-        waiting = asyncio.create_task(_hold(workload))
-        await asyncio.sleep(0)
-        assert workload.waiting == 1
-        with pytest.raises(BusyError):
-            async with workload.turn():
-                pass
-    await waiting
-    async with workload.turn():
-        pass
-
-
-async def _hold(workload: Workload) -> None:
-    async with workload.turn():
-        await asyncio.sleep(0)
