@@ -6,7 +6,7 @@ import pytest
 
 from wyoming_kokoro.core.languages import ENGLISH, find_language
 from wyoming_kokoro.speech.g2p import G2P
-from wyoming_kokoro.speech.lexicon import Lexicon, LexiconError
+from wyoming_kokoro.speech.lexicon import Lexicon, LexiconError, PronunciationError
 
 from .lexicon_files import write
 
@@ -91,3 +91,25 @@ def test_a_bad_file_at_start_is_an_error(tmp_path: Path, content: str, message: 
         Lexicon(path)
     with pytest.raises(LexiconError, match="No such file"):
         Lexicon(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("name", ["names.json", "names.yaml"])
+def test_a_saved_entry_is_in_the_file_and_heard_at_once(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text('{"Kokoro": "/kˈOkəɹO/"}', encoding="utf-8")
+    lexicon = Lexicon(path)
+    assert lexicon.save("Nguyen", "win") == {"Kokoro": "/kˈOkəɹO/", "Nguyen": "win"}
+    assert list(lexicon.parts("Hi nguyen")) == [("Hi win", False)]
+    assert Lexicon(path).entries == lexicon.entries  # the file, in its own format
+    assert lexicon.save("kokoro", None) == {"Nguyen": "win"}  # any case removes it
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left
+
+
+def test_a_bad_entry_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    path = tmp_path / "names.json"
+    path.write_text('{"Kokoro": "/kˈOkəɹO/"}', encoding="utf-8")
+    lexicon = Lexicon(path)
+    for word, said in (("two\nlines", "x"), ("Nguyen", "w" * 1000), ("", "x")):
+        with pytest.raises(PronunciationError):
+            lexicon.save(word, said)
+    assert path.read_text(encoding="utf-8") == '{"Kokoro": "/kˈOkəɹO/"}'

@@ -234,7 +234,7 @@ def _offline_voices(data_dir: Path, copy: bool) -> Path | None:
 
 
 def write_atomically(
-    target: Path, write: Callable[[BinaryIO], object], check: Callable[[Path], None] | None = None
+    target: Path, write: Callable[[BinaryIO], object], check: Callable[[Path], object] | None = None
 ) -> Path:
     """`target` written by `write` into a temporary file beside it, checked, then
     renamed into place: an interrupted or failed write never leaves a half file

@@ -1,20 +1,30 @@
-"""The optional HTTP side: health, Prometheus metrics, and OpenAI's speech API.
+"""The optional HTTP side: a page, health, Prometheus metrics, OpenAI's speech API.
 
+GET  /                  the page: hear every voice, blend them, fix pronunciations
 GET  /health            200 once the model is loaded and warm, 503 before
 GET  /metrics           Prometheus text format
 POST /v1/audio/speech   OpenAI's request: input, model, voice, response_format, speed
+                        (and our own `pronunciations`, heard before they are saved)
 GET  /v1/models         the model names the speech API accepts
 GET  /v1/audio/voices   the voices it can be asked for, OpenAI's names first
+POST /v1/phonemize      the phonemes the model would read for a text
+GET  /api/voices        every voice with its language, gender, grade (for the page)
+GET  /api/status        the model, the voices, uptime and speed, in words
+GET  /api/lexicon       the lexicon's entries, or how to set one up
+POST /api/lexicon       save {"word", "say"} into the lexicon file (say null: remove)
 
 Every failure is a JSON error in OpenAI's shape with a fitting status, never an
 HTML page. Speech streams as it is made; it shares the Wyoming side's turns.
-With an API key set, /v1/ wants it as a bearer token; /health and /metrics are
-open, for health checks and scrapers.
+With an API key set, /v1/ and /api/ want it as a bearer token; the page, /health
+and /metrics are open, for people, health checks and scrapers. The lexicon is
+saved only from this server's own page (a browser says where a request comes
+from), so another site cannot change it.
 """
 
 import asyncio
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -40,6 +50,15 @@ from .openai import (
     voice_aliases,
     voices_list,
 )
+from .page import (
+    lexicon_edit,
+    lexicon_info,
+    page,
+    phonemize_request,
+    same_origin,
+    status,
+    voices_info,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,6 +71,7 @@ class _State:
     workload: Workload | None = None
     metrics: Metrics | None = None
     aliases: dict[str, Alias] = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
 
 
 _STATE = web.AppKey("state", _State)
@@ -82,15 +102,24 @@ async def start_web(settings: HttpSettings) -> WebServer:
     state = _State(settings)
     app = web.Application(middlewares=[_json_errors, _api_key])
     app[_STATE] = state
+    app.router.add_get("/", _page)
     app.router.add_get("/health", _health)
     app.router.add_get("/metrics", _metrics)
     app.router.add_post("/v1/audio/speech", _speech)
     app.router.add_get("/v1/models", _models)
     app.router.add_get("/v1/audio/voices", _voices)
+    app.router.add_post("/v1/phonemize", _phonemize)
+    app.router.add_get("/api/voices", _voices_info)
+    app.router.add_get("/api/status", _status)
+    app.router.add_get("/api/lexicon", _lexicon)
+    app.router.add_post("/api/lexicon", _save_pronunciation)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, parsed.hostname, parsed.port).start()
-    _LOGGER.info("HTTP on %s (/health, /metrics, OpenAI's /v1/audio/speech)", settings.http_uri)
+    _LOGGER.info(
+        "HTTP on %s (a page at /, /health, /metrics, OpenAI's /v1/audio/speech)",
+        settings.http_uri,
+    )
     return WebServer(runner, state)
 
 
@@ -127,7 +156,7 @@ async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamRes
 @web.middleware
 async def _api_key(request: web.Request, handler: _Handler) -> web.StreamResponse:
     key = request.app[_STATE].settings.http_api_key
-    if key and request.path.startswith("/v1/"):
+    if key and request.path.startswith(("/v1/", "/api/")):
         given = request.headers.get("Authorization", "")
         if not given.startswith("Bearer "):
             raise _ApiError(401, "No API key given: send it as 'Authorization: Bearer KEY'")
@@ -163,6 +192,55 @@ async def _models(request: web.Request) -> web.Response:
 async def _voices(request: web.Request) -> web.Response:
     synthesizer, _ = _ready(request)
     return web.json_response(voices_list(synthesizer.voices, request.app[_STATE].aliases))
+
+
+async def _page(request: web.Request) -> web.Response:
+    return web.Response(body=page(), content_type="text/html", charset="utf-8")
+
+
+async def _voices_info(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    return web.json_response(voices_info(synthesizer))
+
+
+async def _status(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    state = request.app[_STATE]
+    assert state.metrics is not None, "set with the synthesizer"
+    return web.json_response(status(synthesizer, state.metrics.summary, state.started))
+
+
+async def _phonemize(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    phonemes, plan = await synthesizer.phonemes(phonemize_request(await _json_body(request)))
+    return web.json_response(
+        {
+            "phonemes": phonemes,
+            "voice": plan.voice.name,
+            "language": plan.language.tag,
+            "g2p": synthesizer.g2p.name_of(plan.language),
+        }
+    )
+
+
+async def _lexicon(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    return web.json_response(lexicon_info(synthesizer.g2p.lexicon))
+
+
+async def _save_pronunciation(request: web.Request) -> web.Response:
+    synthesizer, _ = _ready(request)
+    if not same_origin(request.headers):
+        raise _ApiError(403, "The lexicon can be changed only from this server's own page")
+    if request.content_type != "application/json":
+        raise _ApiError(415, "Send the entry as application/json")
+    lexicon = synthesizer.g2p.lexicon
+    if lexicon is None:
+        raise _ApiError(409, lexicon_info(None)["how"], "no-lexicon")
+    word, said = lexicon_edit(await _json_body(request))
+    entries = await asyncio.to_thread(lexicon.save, word, said)
+    _LOGGER.info("Lexicon: %s %s", word, f"said {said}" if said else "removed")
+    return web.json_response({"path": str(lexicon.path), "entries": entries})
 
 
 async def _speech(request: web.Request) -> web.StreamResponse:

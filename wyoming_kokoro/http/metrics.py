@@ -1,13 +1,35 @@
 """Counters and histograms of what the server did, in Prometheus' text format."""
 
+import statistics
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from ..speech.workload import Workload
 
-__all__ = ["CONTENT_TYPE", "Metrics"]
+__all__ = ["CONTENT_TYPE", "Metrics", "Summary"]
+
+
+@dataclass
+class Summary:
+    """What the metrics say, for people: recent first audio, speed over all answers."""
+
+    requests: int = 0
+    first_audio: deque[float] = field(default_factory=lambda: deque(maxlen=100))
+    audio_seconds: float = 0.0
+    elapsed: float = 0.0
+
+    @property
+    def median_first_audio(self) -> float | None:
+        return statistics.median(self.first_audio) if self.first_audio else None
+
+    @property
+    def real_time_factor(self) -> float | None:
+        """Seconds spent per second of speech, over every answer so far."""
+        return self.elapsed / self.audio_seconds if self.audio_seconds else None
 
 
 class Metrics:
@@ -55,16 +77,22 @@ class Metrics:
         )
         waiting.set_function(lambda: workload.waiting)
 
+        self.summary = Summary()
+
     def started(self) -> None:
         self.requests.inc()
+        self.summary.requests += 1
 
     def first_audio(self, seconds: float) -> None:
         self.first_audio_seconds.observe(seconds)
+        self.summary.first_audio.append(seconds)
 
     def finished(self, audio_seconds: float, elapsed: float) -> None:
         if audio_seconds:
             self.audio_seconds.inc(audio_seconds)
             self.real_time_factor.observe(elapsed / audio_seconds)
+            self.summary.audio_seconds += audio_seconds
+            self.summary.elapsed += elapsed
 
     def failed(self, err: Exception) -> None:
         self.errors.labels(type(err).__name__).inc()

@@ -15,12 +15,14 @@ from typing import Any
 from ..core.errors import BadRequestError
 from ..core.languages import ENGLISH
 from ..core.settings import SPEEDS
+from ..speech.lexicon import Pronunciations
 from ..speech.synthesizer import Request
 from ..speech.voices import UnknownVoiceError, Voice, VoiceCatalog
 from .encoding import FORMATS, AudioFormat
 
 _LOGGER = logging.getLogger(__name__)
 
+MAX_PRONUNCIATIONS = 100
 MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts", "kokoro")
 DEFAULT_FORMAT = "mp3"
 # OpenAI's range; what Kokoro cannot do is clamped to SPEEDS.
@@ -126,14 +128,28 @@ def speech_request(body: Any, aliases: Mapping[str, Alias]) -> SpeechRequest:
         raise ApiRequestError("'stream_format' must be audio or sse", "stream_format")
     if not isinstance(body.get("instructions", ""), str):
         raise ApiRequestError("'instructions' must be a string", "instructions")
+    language = body.get("language")
+    if language is not None and not isinstance(language, str):
+        raise ApiRequestError("'language' must be a language tag such as en_US", "language")
     alias = aliases.get(voice) if voice else None
     request = Request(
         text=text,
         voice=alias.voice if alias else voice or None,
-        language=alias.language if alias else None,
+        language=language or (alias.language if alias else None),
         speed=_speed(body.get("speed")),
+        pronunciations=pronunciations(body),
     )
     return SpeechRequest(request, FORMATS[response_format], stream_format == "sse")
+
+
+def pronunciations(body: dict[str, Any]) -> Pronunciations | None:
+    """A request's own pronunciations (`{"word": "say"}`), heard before they are saved."""
+    given = body.get("pronunciations")
+    if given is None:
+        return None
+    if isinstance(given, dict) and len(given) > MAX_PRONUNCIATIONS:
+        raise BadRequestError(f"At most {MAX_PRONUNCIATIONS} pronunciations in a request")
+    return Pronunciations.checked(given)
 
 
 def models_list() -> dict[str, Any]:

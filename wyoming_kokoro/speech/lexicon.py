@@ -7,39 +7,106 @@ respelling in plain letters:
 
 Words match whole and case-insensitively. The file is read again whenever it
 changes, so edits take effect without a restart; a file that does not parse is
-reported and the previous entries stay.
+reported and the previous entries stay. The web page saves entries into it
+(`Lexicon.save`), checked and written atomically. A request may also bring
+pronunciations of its own (`Pronunciations`), heard before they are saved.
 """
 
 import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
-from ..core.errors import SetupError
+import yaml
+
+from ..core.errors import BadRequestError, SetupError
+from ..files.store import write_atomically
 
 _LOGGER = logging.getLogger(__name__)
 
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.!?;:…])")
 
 
+MAX_WORD = 100
+MAX_SAID = 300
+MAX_FILE_BYTES = 1 << 20
+
+
 class LexiconError(SetupError, ValueError):
     """A lexicon file that cannot be used."""
 
 
+class PronunciationError(BadRequestError):
+    """An entry a request brought, or asked to save, that cannot be used."""
+
+
+class Pronunciations:
+    """Words and how they are said: phonemes between slashes, or a respelling."""
+
+    def __init__(self, entries: Mapping[str, str]) -> None:
+        self.entries = dict(entries)
+        self._respellings: dict[str, str] = {}
+        self._phonemes: dict[str, str] = {}
+        for word, said in self.entries.items():
+            if len(said) > 2 and said.startswith("/") and said.endswith("/"):
+                self._phonemes[word.lower()] = said[1:-1]
+            else:
+                self._respellings[word.lower()] = said
+        words = sorted(self.entries, key=len, reverse=True)
+        alternatives = "|".join(map(re.escape, words))
+        self._pattern = (
+            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if words else None
+        )
+
+    @classmethod
+    def checked(cls, data: Any) -> "Pronunciations":
+        """Entries from JSON or YAML data, or PronunciationError saying what is wrong."""
+        return cls(entries_of(data, PronunciationError))
+
+    def parts(self, text: str) -> Iterator[tuple[str, bool]]:
+        """Text in order as (text, False) to phonemize and (phonemes, True) to keep."""
+        if self._pattern is None:
+            yield text, False
+            return
+        start = 0
+        pending = ""
+        for match in self._pattern.finditer(text):
+            key = match.group(0).lower()
+            pending += text[start : match.start()]
+            start = match.end()
+            if key in self._respellings:
+                pending += self._respellings[key]
+                continue
+            if pending.strip():
+                yield pending, False
+            pending = ""
+            yield self._phonemes[key], True
+        pending += text[start:]
+        if pending.strip():
+            yield pending, False
+
+
 class Lexicon:
+    """The user's lexicon file, read again when it changes."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._respellings: dict[str, str] = {}
-        self._phonemes: dict[str, str] = {}
-        self._pattern: re.Pattern[str] | None = None
+        self._entries = Pronunciations({})
         try:
             self._stamp = _stamp_of(path)
             self._use(_parse(path))
         except (OSError, LexiconError) as err:  # at start-up, an error, not a warning
             raise LexiconError(f"Lexicon {path}: {err}") from err
+
+    @property
+    def entries(self) -> dict[str, str]:
+        with self._lock:
+            self._reload_if_changed()
+            return dict(self._entries.entries)
 
     @property
     def version(self) -> tuple[int, int]:
@@ -49,29 +116,33 @@ class Lexicon:
             return self._stamp
 
     def parts(self, text: str) -> Iterator[tuple[str, bool]]:
-        """Text in order as (text, False) to phonemize and (phonemes, True) to keep."""
         with self._lock:
             self._reload_if_changed()
-            pattern, respellings, phonemes = self._pattern, self._respellings, self._phonemes
-        if pattern is None:
-            yield text, False
-            return
-        start = 0
-        pending = ""
-        for match in pattern.finditer(text):
-            key = match.group(0).lower()
-            pending += text[start : match.start()]
-            start = match.end()
-            if key in respellings:
-                pending += respellings[key]
-                continue
-            if pending.strip():
-                yield pending, False
-            pending = ""
-            yield phonemes[key], True
-        pending += text[start:]
-        if pending.strip():
-            yield pending, False
+            entries = self._entries
+        return entries.parts(text)
+
+    def save(self, word: str, said: str | None) -> dict[str, str]:
+        """`word` said as `said` (None: as G2P says it) from now on, in the file too:
+        checked, written atomically in the file's own format, then used; the entries."""
+        with self._lock:
+            self._reload_if_changed()
+            entries = dict(self._entries.entries)
+            for known in [k for k in entries if k.lower() == word.strip().lower()]:
+                del entries[known]
+            if said is not None:
+                entries[word] = said
+            entries = entries_of(entries, PronunciationError)
+            data = _serialized(entries, self.path)
+            if len(data) > MAX_FILE_BYTES:
+                raise PronunciationError(f"The lexicon would be over {MAX_FILE_BYTES} bytes")
+
+            def write(out: BinaryIO) -> None:
+                out.write(data)
+
+            write_atomically(self.path, write, check=lambda written: _parse(written, self.path))
+            self._stamp = _stamp_of(self.path)
+            self._use(entries)
+            return dict(entries)
 
     def _reload_if_changed(self) -> None:
         try:
@@ -87,18 +158,7 @@ class Lexicon:
             _LOGGER.warning("Lexicon %s not reloaded, keeping the old entries: %s", self.path, err)
 
     def _use(self, entries: dict[str, str]) -> None:
-        self._respellings = {}
-        self._phonemes = {}
-        for word, said in entries.items():
-            if len(said) > 2 and said.startswith("/") and said.endswith("/"):
-                self._phonemes[word.lower()] = said[1:-1]
-            else:
-                self._respellings[word.lower()] = said
-        words = sorted(entries, key=len, reverse=True)
-        alternatives = "|".join(map(re.escape, words))
-        self._pattern = (
-            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if words else None
-        )
+        self._entries = Pronunciations(entries)
         _LOGGER.info("Lexicon %s: %s entries", self.path, len(entries))
 
 
@@ -107,34 +167,53 @@ def _stamp_of(path: Path) -> tuple[int, int]:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _parse(path: Path) -> dict[str, str]:
+def _parse(path: Path, named: Path | None = None) -> dict[str, str]:
+    """The entries in `path`, in the format of its name (or of `named`'s)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise LexiconError(f"not UTF-8 text ({err.reason} at byte {err.start})") from err
     try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
-    except ValueError as err:  # yaml.YAMLError is not one; handled below
+        data = yaml.safe_load(text) if _is_yaml(named or path) else json.loads(text)
+    except ValueError as err:
         raise LexiconError(f"not valid JSON: {err}") from err
-    except Exception as err:
+    except yaml.YAMLError as err:
         raise LexiconError(f"not valid YAML: {err}") from err
+    return entries_of(data, LexiconError)
+
+
+def entries_of(data: Any, error: type[ValueError]) -> dict[str, str]:
+    """Words to how they are said, from a file's or a request's data, or `error`."""
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
         for k, v in data.items()
     ):
-        raise LexiconError("expected a mapping of words to phonemes (/.../) or respellings")
-    return {k.strip(): v.strip() for k, v in data.items()}
+        raise error("expected a mapping of words to phonemes (/.../) or respellings")
+    entries = {k.strip(): v.strip() for k, v in data.items()}
+    for word, said in entries.items():
+        if len(word) > MAX_WORD or len(said) > MAX_SAID or "\n" in word + said:
+            raise error(f"{word[:40]!r}: a word up to {MAX_WORD} characters, said in one line")
+    return entries
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml")
+
+
+def _serialized(entries: dict[str, str], path: Path) -> bytes:
+    if _is_yaml(path):
+        return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False).encode()
+    return (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+class HasParts(Protocol):
+    def parts(self, text: str) -> Iterator[tuple[str, bool]]: ...
 
 
 class WithLexicon:
     """A phonemizer that says the lexicon's words the user's way."""
 
-    def __init__(self, phonemizer: Callable[[str], str], lexicon: Lexicon) -> None:
+    def __init__(self, phonemizer: Callable[[str], str], lexicon: HasParts) -> None:
         self._phonemizer = phonemizer
         self._lexicon = lexicon
 

@@ -26,6 +26,7 @@ from ..core.settings import SPEEDS, SpeechSettings, check_speech
 from .cache import AudioCache
 from .engine import MAX_PHONEMES, Engine
 from .g2p import G2P
+from .lexicon import Pronunciations, WithLexicon
 from .normalize import normalize
 from .pacing import Playback
 from .scheduler import ModelScheduler
@@ -68,6 +69,9 @@ class Request:
     voice: str | None = None
     language: str | None = None
     speed: float | None = None
+    pronunciations: Pronunciations | None = None
+    """Said this way in this request, before the lexicon: a pronunciation heard
+    before it is saved."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Plan:
     voice: Voice
     language: Language
     speed: float
+    pronunciations: Pronunciations | None = None
 
 
 class Synthesizer:
@@ -141,14 +146,26 @@ class Synthesizer:
         if speed not in SPEEDS:
             raise RequestError(f"Speed {speed} is outside {SPEEDS}")
         text = normalize(request.text, language, self.settings.normalize)
-        return Plan(text, voice, language, speed)
+        return Plan(text, voice, language, speed, request.pronunciations)
 
     def plan_default(self) -> Plan:
         """What a request that names nothing gets."""
         return self.plan(Request(text=""))
 
     def pieces(self, plan: Plan) -> Iterator[Piece]:
-        return plan_pieces(plan.text, self.g2p.phonemizer(plan.language), MAX_PHONEMES)
+        phonemizer = self.g2p.phonemizer(plan.language)
+        if plan.pronunciations is not None:
+            phonemizer = WithLexicon(phonemizer, plan.pronunciations)
+        return plan_pieces(plan.text, phonemizer, MAX_PHONEMES)
+
+    async def phonemes(self, request: Request) -> tuple[str, Plan]:
+        """The phonemes the model would read for `request`, and its plan."""
+
+        def phonemize() -> tuple[str, Plan]:
+            plan = self.plan(request)
+            return " ".join(piece.phonemes for piece in self.pieces(plan)), plan
+
+        return await asyncio.get_running_loop().run_in_executor(self._g2p_thread, phonemize)
 
     def render(self, piece: Piece, plan: Plan, playback: Playback | None) -> Iterator[bytes]:
         """One piece as PCM, window by window, each sized to be ready before
@@ -193,7 +210,8 @@ class Synthesizer:
             plan = await loop.run_in_executor(self._g2p_thread, self.plan, request)
             _LOGGER.debug("%s reads %s: %s", plan.voice.name, plan.language.tag, plan.text)
             lexicon = self.g2p.lexicon.version if self.g2p.lexicon else None
-            key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon)
+            own = tuple(sorted(plan.pronunciations.entries.items())) if plan.pronunciations else ()
+            key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon, own)
             cached = self.cache.get(key)
             made: list[bytes] | None = [] if cached is None and self.cache.max_bytes else None
             audio = self._synthesize(plan, playback) if cached is None else _replay(cached)

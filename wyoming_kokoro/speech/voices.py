@@ -27,6 +27,19 @@ PREFERRED_VOICES = (
     "jf_tebukuro",
     "jf_alpha",
 )
+# The grades Kokoro's author gave the voices (hexgrad/Kokoro-82M, VOICES.md): how
+# well each was trained, A best; shown to people choosing a voice.
+GRADES = {
+    "af_heart": "A", "af_bella": "A-", "af_nicole": "B-", "af_aoede": "C+",
+    "af_kore": "C+", "af_sarah": "C+", "af_alloy": "C", "af_nova": "C", "af_sky": "C-",
+    "af_jessica": "D", "af_river": "D", "am_fenrir": "C+", "am_michael": "C+",
+    "am_puck": "C+", "am_echo": "D", "am_eric": "D", "am_liam": "D", "am_onyx": "D",
+    "am_santa": "D-", "am_adam": "F+", "bf_emma": "B-", "bf_isabella": "C",
+    "bf_alice": "D", "bf_lily": "D", "bm_fable": "C", "bm_george": "C", "bm_lewis": "D+",
+    "bm_daniel": "D", "jf_alpha": "C+", "jf_gongitsune": "C", "jf_nezumi": "C-",
+    "jf_tebukuro": "C", "jm_kumo": "C-", "ff_siwis": "B-", "hf_alpha": "C",
+    "hf_beta": "C", "hm_omega": "C", "hm_psi": "C", "if_sara": "C", "im_nicola": "C",
+}  # fmt: skip
 _VOICE_NAME = re.compile(r"^[a-z]{2}_[a-z0-9]+$")
 _GENDERS = {"f": "female", "m": "male"}
 MAX_BLEND = 8
@@ -58,6 +71,10 @@ class Voice:
     @property
     def title(self) -> str:
         return self.label or self.name.split("_", 1)[1].title()
+
+    @property
+    def grade(self) -> str | None:
+        return GRADES.get(self.name)
 
     @property
     def description(self) -> str:

@@ -1,0 +1,163 @@
+"""The page at `/`, in a real browser (Debian's chromium, driven by Playwright),
+against the real server: find a voice, hear it, blend two, fix a pronunciation.
+
+Screenshots of each screen are kept in test-output/page/ (KOKORO_TEST_OUTPUT) for review.
+"""
+
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.server import free_port, run_server
+
+pytestmark = pytest.mark.slow
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("no chromium: apt-get install chromium", allow_module_level=True)
+
+KEY = "open-sesame"
+OUTPUT = Path(os.environ.get("KOKORO_TEST_OUTPUT", Path(__file__).parents[2] / "test-output"))
+
+
+@pytest.fixture(scope="module")
+def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lexicon") / "names.json"
+    path.write_text('{"Kokoro": "/kˈOkəɹO/"}', encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(data_dir: Path, lexicon: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    args = ["--http-uri", f"http://127.0.0.1:{port}", "--http-api-key", KEY]
+    with run_server(data_dir, tmp_path_factory.mktemp("logs"), *args, "--lexicon", str(lexicon)):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, site: str) -> Iterator[Any]:
+    """The page as a new user finds it: asked for the key once, then ready."""
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page.goto(site)
+    page.wait_for_selector("#key-form:not([hidden])")
+    page.fill("#key", KEY)
+    page.click("#key-form button")
+    page.wait_for_selector("body[data-ready=yes]")
+    yield page
+    page.close()
+
+
+def shot(page: Any, name: str) -> None:
+    (OUTPUT / "page").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "page" / f"{name}.png"), full_page=True)
+
+
+def heard(page: Any, click: str) -> float:
+    """Seconds of audio the page received and decoded after `click`."""
+    page.evaluate("document.getElementById('player').removeAttribute('data-seconds')")
+    page.click(click)
+    page.wait_for_selector("#player[data-seconds]", timeout=120_000)
+    # Decoded by the browser's own media pipeline, not just counted by our script.
+    page.wait_for_function("document.getElementById('player').duration > 0")
+    decoded = page.evaluate("document.getElementById('player').duration")
+    assert decoded == pytest.approx(float(page.get_attribute("#player", "data-seconds")), abs=0.05)
+    return float(decoded)
+
+
+def call(site: str, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        site + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def phonemes(site: str, text: str) -> str:
+    status, body = call(site, "/v1/phonemize", {"input": text, "language": "en_US"}, AUTH)
+    assert status == 200, body
+    return str(body["phonemes"])
+
+
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+def test_every_voice_is_listed_with_what_people_choose_by(page: Any) -> None:
+    names = page.eval_on_selector_all("#voices li", "items => items.map(li => li.dataset.name)")
+    assert set(names) == {"jf_gongitsune", "jm_kumo", "jf_nezumi", "jf_tebukuro", "jf_alpha"}
+    assert page.inner_text("#voices li:first-child").count("default") == 1
+    assert "grade" in page.inner_text("#voices") and "Japanese" in page.inner_text("#voices")
+    assert "spoken" in page.inner_text("#health")
+    shot(page, "01-voices")
+
+
+def test_a_voice_is_heard_as_it_is_made(page: Any) -> None:
+    page.select_option("#sample", index=2)  # "It is 21 degrees and sunny, ..."
+    seconds = heard(page, "#voices li[data-name=jm_kumo] .hear")
+    assert 2.0 < seconds < 8.0
+    assert page.inner_text("#voice-name") == "jm_kumo"
+    assert "first audio came after" in page.inner_text("#message")
+    shot(page, "02-spoken")
+
+
+def test_a_blend_is_built_and_heard(page: Any) -> None:
+    for name in ("jf_alpha", "jm_kumo"):
+        page.select_option("#blend-add", name)
+        page.click("#blend-add-button")
+    assert page.inner_text("#blend-spec") == "jf_alpha:0.5+jm_kumo:0.5"
+    assert heard(page, "#blend-hear") > 1.0
+    shot(page, "03-blend")
+
+
+def test_a_pronunciation_is_heard_saved_and_kept(page: Any, site: str, lexicon: Path) -> None:
+    before = phonemes(site, "Nguyen")
+    page.fill("#word", "Nguyen")
+    page.click("#lookup")
+    page.wait_for_function("document.getElementById('phonemes').textContent !== '–'")
+    assert page.inner_text("#phonemes") == before
+    page.fill("#say", "win")
+    assert heard(page, "#hear-say") > 0.2  # heard the new way before saving
+    assert phonemes(site, "Nguyen") == before  # nothing saved yet
+    page.click("#save")
+    page.wait_for_selector("#entries li:has-text('Nguyen')")
+    assert phonemes(site, "Nguyen") == phonemes(site, "win") != before
+    assert json.loads(lexicon.read_text(encoding="utf-8"))["Nguyen"] == "win"
+    shot(page, "04-pronunciation")
+    page.reload()  # the key is remembered; the entry is the file's
+    page.wait_for_selector("body[data-ready=yes]")
+    assert "Nguyen" in page.inner_text("#entries") and "Kokoro" in page.inner_text("#entries")
+    shot(page, "05-reloaded")
+
+
+def test_the_lexicon_is_changed_only_with_the_key_from_the_page(site: str, lexicon: Path) -> None:
+    kept = lexicon.read_text(encoding="utf-8")
+    entry = {"word": "Kokoro", "say": "cocoa"}
+    assert call(site, "/api/lexicon", entry, {})[0] == 401
+    assert call(site, "/api/lexicon", entry, {**AUTH, "Origin": "http://evil.example"})[0] == 403
+    status, body = call(site, "/api/lexicon", {"word": "x\ny", "say": "z"}, AUTH)
+    assert status == 400 and "one line" in body["error"]["message"]
+    assert lexicon.read_text(encoding="utf-8") == kept
