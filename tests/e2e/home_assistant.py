@@ -16,7 +16,7 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 
 from support.server import Server
 
-GIVE_UP = 30.0
+GIVE_UP = 55.0
 """Longer than any answer in these tests, shorter than the servers' idle timeout."""
 
 
