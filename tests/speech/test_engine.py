@@ -16,8 +16,9 @@ from wyoming_kokoro.speech.engine import (
     ModelError,
     choose_providers,
 )
-from wyoming_kokoro.speech.pacing import DecoderSpeed
 from wyoming_kokoro.speech.voices import VoiceCatalog
+
+from .machine import SteadySpeed
 
 CPU = "CPUExecutionProvider"
 
@@ -132,19 +133,12 @@ def spectrum_distance(a: np.ndarray, b: np.ndarray, center: int, half: int = 120
     return float(np.sqrt(np.mean((20 * np.log10(spectra[0] / spectra[1])) ** 2)))
 
 
-class _Steady(DecoderSpeed):
-    """A decoder speed that real runs do not change: windows the same on any machine."""
-
-    def observe(self, frames: int, seconds: float, keep: float = 0.8) -> None:
-        pass
-
-
 def test_windowed_decoding_has_no_seams(
     engine: Engine, voices: VoiceCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Windows differ a little from decoding whole everywhere (the decoder normalizes
     over time); at a seam they must differ no more than elsewhere, and not click."""
-    monkeypatch.setattr(engine, "speed", _Steady(per_frame=0.01, overhead=0.02))
+    monkeypatch.setattr(engine, "speed", SteadySpeed(per_frame=0.01, overhead=0.02))
     voice = voices.get("jf_gongitsune")
     whole = engine.synthesize(WEATHER, voice)
     decoding = engine.decoding(WEATHER, voice)
