@@ -1,0 +1,287 @@
+"""Is a candidate decoder as good as today's? The quality gate for faster decoders.
+
+    python -m bench.decoder_gate [--data-dir DIR] CANDIDATE.onnx ...
+
+The int8 model's front makes the decoder inputs of 43 Home Assistant-style
+sentences in two voices (jf_gongitsune, jm_kumo) once; then today's int8 decoder,
+the float32 decoder made from it (every ConvInteger back to Conv with its weights
+dequantized) and each candidate decode them whole. For each decoder: Whisper's
+word error rate, DNSMOS (SIG, OVRL, P.808; PyPI `speechmos`, which needs librosa),
+SNR and log-spectral distance against int8 and against float32, and its speed
+(seconds per second of speech, interleaved, median of rounds, 1 and 2 threads).
+
+A candidate passes when its DNSMOS P.808 is within 0.05 of int8's (or better), its
+word errors within 1.5 times int8's plus 2 words, and none of its sentences loses
+more than 0.5 P.808 against int8's; the worst three are named. Writes
+bench/results/decoder-gate-*.json.
+"""
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import helper, numpy_helper
+
+from support.intelligibility import PLAIN, WRITTEN, Listener, edit_distance, words
+from wyoming_kokoro.core.audio import SAMPLE_RATE, to_pcm
+from wyoming_kokoro.core.languages import ENGLISH
+from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.files.model_split import DECODER_INPUTS
+from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.normalize import normalize
+from wyoming_kokoro.speech.sentences import split_sentences
+from wyoming_kokoro.speech.voices import VoiceCatalog
+
+TEXTS = Path(__file__).parent / "texts"
+VOICES = ("jf_gongitsune", "jm_kumo")
+MORE = (
+    "The porch light turns off at midnight.",
+    "Your coffee is ready in the kitchen.",
+    "I paused the music in the living room.",
+    "The garden sprinklers start at five in the morning.",
+    "Someone is ringing the doorbell.",
+    "The oven has reached two hundred degrees.",
+)
+
+
+def sentences() -> list[str]:
+    found = [s for name in ("assistant.txt", "weather.txt", "short.txt")
+             for s in split_sentences((TEXTS / name).read_text())]  # fmt: skip
+    found += [text for text, _ in PLAIN] + [heard or text for text, heard in WRITTEN]
+    return [s for s in [*found, *MORE] if len(s.split()) >= 3][:44]
+
+
+def dequantized(int8: Path, into: Path) -> Path:
+    """The int8 decoder with every ConvInteger (and its DynamicQuantizeLinear, bias
+    and scale nodes) back to a float Conv with dequantized weights."""
+    model = onnx.load(str(int8))
+    graph = model.graph
+    made = {out: node for node in graph.node for out in node.output}
+    users: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            users.setdefault(name, []).append(node)
+    weights = {init.name: init for init in graph.initializer}
+
+    def value(name: str) -> np.ndarray:
+        return numpy_helper.to_array(weights[name])
+
+    replaced: dict[int, Any] = {}
+    gone: set[int] = set()
+    extra = []
+    for node in list(graph.node):
+        if node.op_type != "ConvInteger":
+            continue
+        x = made[node.input[0]].input[0]
+        step = users[node.output[0]][0]
+        chain, bias = [node], None
+        if step.op_type == "Add":  # the bias, quantized at run time from a float one
+            other = next(i for i in step.input if i != node.output[0])
+            division = made[made[made[made[other].input[0]].input[0]].input[0]]
+            bias = value(division.input[0])
+            chain.append(step)
+            step = users[step.output[0]][0]
+        cast, mul = step, users[step.output[0]][0]
+        chain += [cast, mul]
+        scale = made[next(i for i in mul.input if i != cast.output[0])]
+        w_scale = value(next(i for i in scale.input if i in weights))
+        w_q = value(node.input[1]).astype(np.int32)
+        w_zero = value(node.input[3]).astype(np.int32)
+        shape = (-1,) + (1,) * (w_q.ndim - 1)
+        w = (w_q - np.reshape(w_zero, shape if w_zero.ndim else ())) * np.reshape(
+            w_scale, shape if w_scale.ndim else ()
+        )
+        inputs = [x, f"{node.name}_W"]
+        extra.append(numpy_helper.from_array(w.astype(np.float32), inputs[1]))
+        if bias is not None:
+            inputs.append(f"{node.name}_B")
+            extra.append(numpy_helper.from_array(bias.astype(np.float32), inputs[2]))
+        conv = helper.make_node(
+            "Conv", inputs, [mul.output[0]], name=node.name.removesuffix("_quant")
+        )
+        conv.attribute.extend(node.attribute)
+        replaced[id(node)] = conv
+        gone.update(id(n) for n in chain[1:])
+    nodes = [replaced.get(id(n), n) for n in graph.node if id(n) not in gone]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    graph.initializer.extend(extra)
+    outputs = {o.name for o in graph.output}
+    while dead := [
+        n for n in graph.node
+        if not set(n.output) & ({i for m in graph.node for i in m.input} | outputs)
+    ]:  # fmt: skip
+        for node in dead:
+            graph.node.remove(node)
+    used = {i for n in graph.node for i in n.input}
+    kept = [init for init in graph.initializer if init.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    del graph.value_info[:]
+    onnx.save(onnx.shape_inference.infer_shapes(model), str(into))
+    return into
+
+
+def session(path: Path, threads: int) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.enable_mem_pattern = False
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def decode(decoder: ort.InferenceSession, inputs: tuple[np.ndarray, ...]) -> np.ndarray:
+    features, f0, noise, style = inputs
+    feeds = {DECODER_INPUTS[0]: features, DECODER_INPUTS[1]: f0, DECODER_INPUTS[2]: noise}
+    audio = decoder.run(None, {**feeds, "style": style})[0]
+    return np.asarray(audio, np.float32).reshape(-1)
+
+
+def snr(reference: np.ndarray, audio: np.ndarray) -> float:
+    n = min(len(reference), len(audio))
+    noise = np.sum((reference[:n] - audio[:n]) ** 2)
+    return float(10 * np.log10(np.sum(reference[:n] ** 2) / max(noise, 1e-12)))
+
+
+def log_spectral_distance(reference: np.ndarray, audio: np.ndarray) -> float:
+    """dB, over frames within 50 dB of the loudest."""
+    n, size, hop = min(len(reference), len(audio)), 1024, 256
+
+    def power(x: np.ndarray) -> np.ndarray:
+        frames = np.lib.stride_tricks.sliding_window_view(x[:n], size)[::hop] * np.hanning(size)
+        return np.abs(np.fft.rfft(frames, axis=1)) ** 2 + 1e-8
+
+    ref, got = power(reference), power(audio)
+    energy = 10 * np.log10(ref.sum(axis=1))
+    loud = energy > energy.max() - 50
+    diff = 10 * np.log10(ref[loud]) - 10 * np.log10(got[loud])
+    return float(np.mean(np.sqrt(np.mean(diff**2, axis=1))))
+
+
+def dnsmos(audio: np.ndarray) -> dict[str, float]:
+    from speechmos import dnsmos as model
+
+    resampled = np.interp(
+        np.linspace(0, len(audio) - 1, int(len(audio) * 16000 / SAMPLE_RATE)),
+        np.arange(len(audio)),
+        audio,
+    )
+    scores = model.run(np.clip(resampled, -1, 1).astype(np.float32), 16000)
+    return {k: float(scores[k]) for k in ("sig_mos", "ovrl_mos", "p808_mos")}
+
+
+def paired(measure: Any, references: list[np.ndarray], made: list[np.ndarray]) -> float:
+    return statistics.median(measure(r, a) for r, a in zip(references, made, strict=True))
+
+
+def speed(paths: dict[str, Path], clips: list[tuple[np.ndarray, ...]], threads: int) -> dict:
+    sessions = {name: session(path, threads) for name, path in paths.items()}
+    seconds = sum(c[0].shape[2] for c in clips) * 0.025
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(5):
+        for name, decoder in sessions.items():  # interleaved: a busy moment hits all alike
+            began = time.perf_counter()
+            for clip in clips:
+                decode(decoder, clip)
+            times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(t) / seconds for name, t in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.decoder_gate", description=__doc__)
+    parser.add_argument("candidates", nargs="*", type=Path)
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    args = parser.parse_args()
+    files = provision(StoreSettings(data_dir=args.data_dir, download=False))
+    prepared = args.data_dir / "prepared"
+    engine = Engine(files.model.path, EngineSettings(prepared_dir=prepared), files.model.sha256)
+    int8 = next(prepared.glob("*/decoder.onnx"))
+    voices = VoiceCatalog.load([files.voices.path])
+    phonemize = G2P().phonemizer(ENGLISH)
+    texts = sentences()
+    clips = []
+    for text in texts:
+        phonemes = phonemize(normalize(text, ENGLISH))
+        for voice in VOICES:
+            decoding = engine.decoding(phonemes, voices.get(voice))
+            assert decoding is not None
+            clips.append((text, voice, decoding.inputs))
+    listener = Listener()
+    with tempfile.TemporaryDirectory() as scratch:
+        paths = {"int8": int8, "float32": dequantized(int8, Path(scratch) / "float32.onnx")}
+        paths |= {path.stem: path for path in args.candidates}
+        audio = {name: [decode(session(p, 2), c[2]) for c in clips] for name, p in paths.items()}
+        few = [c[2] for c in clips[:8]]
+        fast = {threads: speed(paths, few, threads) for threads in (2, 1)}
+    report: dict[str, Any] = {"sentences": len(texts), "voices": VOICES, "decoders": {}}
+    for name, made in audio.items():
+        heard = [
+            edit_distance(words(text), words(listener.transcribe(to_pcm(a))))
+            for (text, _, _), a in zip(clips, made, strict=True)
+        ]
+        scores = [dnsmos(a) for a in made]
+        report["decoders"][name] = {
+            "word_errors": sum(heard),
+            "words": sum(len(words(text)) for text, _, _ in clips),
+            "p808": statistics.mean(s["p808_mos"] for s in scores),
+            "sig": statistics.mean(s["sig_mos"] for s in scores),
+            "ovrl": statistics.mean(s["ovrl_mos"] for s in scores),
+            "per_sentence_p808": [s["p808_mos"] for s in scores],
+            "snr_vs_int8": statistics.median(
+                snr(r, a) for r, a in zip(audio["int8"], made, strict=True)
+            ),
+            "snr_vs_float32": statistics.median(
+                snr(r, a) for r, a in zip(audio["float32"], made, strict=True)
+            ),
+            "lsd_vs_int8": statistics.median(
+                log_spectral_distance(r, a) for r, a in zip(audio["int8"], made, strict=True)
+            ),
+            "lsd_vs_float32": statistics.median(
+                log_spectral_distance(r, a) for r, a in zip(audio["float32"], made, strict=True)
+            ),
+            "seconds_per_second": {t: fast[t][name] for t in fast},
+            "speedup_vs_int8": {t: fast[t]["int8"] / fast[t][name] for t in fast},
+        }
+    base = report["decoders"]["int8"]
+    print(f"{len(texts)} sentences x {len(VOICES)} voices, {base['words']} words")
+    print(
+        "decoder      errors  P.808   SIG  OVRL  SNR/int8 SNR/f32 LSD/int8 LSD/f32  "
+        "x2thr  x1thr  gate"
+    )
+    for name, r in report["decoders"].items():
+        drops = [
+            b - c for b, c in zip(base["per_sentence_p808"], r["per_sentence_p808"], strict=True)
+        ]
+        worst = sorted(range(len(drops)), key=lambda i: -drops[i])[:3]
+        passed = (
+            r["p808"] >= base["p808"] - 0.05
+            and r["word_errors"] <= 1.5 * base["word_errors"] + 2
+            and max(drops) <= 0.5
+        )
+        r["passes"] = passed
+        r["worst"] = [f"{clips[i][1]}: {clips[i][0]} ({-drops[i]:+.2f})" for i in worst]
+        print(
+            f"{name:12s} {r['word_errors']:6d} {r['p808']:6.2f} {r['sig']:5.2f} {r['ovrl']:5.2f}"
+            f" {r['snr_vs_int8']:8.1f} {r['snr_vs_float32']:7.1f} {r['lsd_vs_int8']:8.2f}"
+            f" {r['lsd_vs_float32']:7.2f} {r['speedup_vs_int8'][2]:6.2f}"
+            f" {r['speedup_vs_int8'][1]:6.2f}  {'pass' if passed else 'FAIL'}"
+        )
+        print("             worst:", "; ".join(r["worst"]))
+    results = Path(__file__).parent / "results"
+    results.mkdir(exist_ok=True)
+    out = results / f"decoder-gate-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=1))
+    print("Wrote", out)
+
+
+if __name__ == "__main__":
+    main()
