@@ -219,7 +219,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         paths = {"int8": int8, "float32": dequantized(int8, Path(scratch) / "float32.onnx")}
         paths |= {path.stem: path for path in args.candidates}
-        audio = {name: [decode(session(p, 2), c[2]) for c in clips] for name, p in paths.items()}
+        audio = {}
+        for name, path in paths.items():
+            decoder = session(path, 2)
+            audio[name] = [decode(decoder, clip[2]) for clip in clips]
+            del decoder
         few = [c[2] for c in clips[:8]]
         fast = {threads: speed(paths, few, threads) for threads in (2, 1)}
     report: dict[str, Any] = {"sentences": len(texts), "voices": VOICES, "decoders": {}}
