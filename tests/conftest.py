@@ -50,8 +50,10 @@ def model_files(data_dir: Path) -> ModelFiles:
 
 
 @pytest.fixture(scope="session")
-def engine(model_files: ModelFiles) -> Engine:
-    return Engine(model_files.model.path, EngineSettings())
+def engine(data_dir: Path, model_files: ModelFiles) -> Engine:
+    """The default decoder, kept where the servers under test find it."""
+    settings = EngineSettings(prepared_dir=data_dir / "prepared")
+    return Engine(model_files.model.path, settings, model_files.model.sha256)
 
 
 @pytest.fixture(scope="session")

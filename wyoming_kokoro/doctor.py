@@ -46,7 +46,7 @@ def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
     if check("model and voices", files):
         # The files just found, as named files: not searched and verified again.
         store = replace(settings.store, model=found[0].model.path, voices=found[0].voices.path)
-        check("voices", lambda: _voices(replace(settings, store=store)))
+        check("voices and decoder", lambda: _load(replace(settings, store=store)))
     out("" if not failures else f"{failures} check(s) failed: the server cannot start as set up")
     return 1 if failures else 0
 
@@ -71,13 +71,14 @@ def _spacy_pipeline() -> str:
     return f"{SPACY_PIPELINE} {nlp.meta.get('version', '')}, spaCy {spacy.__version__}"
 
 
-def _voices(settings: Settings) -> str:
+def _load(settings: Settings) -> str:
     """Loads everything the server loads, warm-up included."""
     synthesizer = load_synthesizer(settings)
     try:
-        return ", ".join(
+        voices = ", ".join(
             f"{voice.name} ({'/'.join(synthesizer.languages_of(voice))})"
             for voice in synthesizer.voices
         )
+        return f"{voices}; decoder {synthesizer.engine.decoder}"
     finally:
         synthesizer.close()

@@ -101,8 +101,16 @@ def test_download_assembles_the_offline_bundle(tmp_path: Path) -> None:
 def test_doctor_on_a_good_and_a_broken_data_dir(data_dir: Path, tmp_path: Path) -> None:
     good = run_cli("doctor", "--data-dir", str(data_dir), "--no-download")
     assert good.returncode == 0, good.stdout
-    for check in ("python", "misaki", "spaCy pipeline", "espeak-ng", "onnxruntime", "voices"):
+    for check in (
+        "python",
+        "misaki",
+        "spaCy pipeline",
+        "espeak-ng",
+        "onnxruntime",
+        "voices and decoder",
+    ):
         assert f"ok    {check}:" in good.stdout
+    assert "; decoder fast" in good.stdout
     assert "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb" in good.stdout
     voices = tmp_path / "voices.npz"
     voices.write_bytes(b"\0" * 1000)
@@ -110,5 +118,5 @@ def test_doctor_on_a_good_and_a_broken_data_dir(data_dir: Path, tmp_path: Path) 
         "doctor", "--data-dir", str(data_dir), "--no-download", "--voices", str(voices)
     )
     assert broken.returncode == 1
-    assert "FAIL  voices" in broken.stdout and str(voices) in broken.stdout
+    assert "FAIL  voices and decoder" in broken.stdout and str(voices) in broken.stdout
     assert "cannot start" in broken.stdout

@@ -19,6 +19,7 @@ RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/mod
 
 VARIANTS = ("int8", "fp16", "fp32")
 PROVIDERS = ("auto", "cpu", "coreml", "cuda")
+DECODERS = ("fast", "int8", "float")
 COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"
@@ -114,6 +115,16 @@ class EngineSettings:
     threads: int = field(
         default=0,
         metadata=option("--threads", "Threads for the model (0: one per core)", parse_count),
+    )
+    decoder: str = field(
+        default="fast",
+        metadata=option(
+            "--decoder",
+            "Kokoro's decoder: fast (static int8 where it keeps the voice, made once from "
+            "the int8 model), int8 (the model's own, dynamic int8 in the int8 model) or "
+            "float (the int8 model's weights dequantized)",
+            choices=DECODERS,
+        ),
     )
     cache_dir: Path | None = None
     """Where CoreML keeps compiled models (must be writable): the data dir's."""

@@ -68,7 +68,8 @@ def status(synthesizer: Synthesizer, summary: Summary, started: float) -> dict[s
     first, factor = summary.median_first_audio, summary.real_time_factor
     words = [
         f"{engine.model_name} on {engine.provider.removesuffix('ExecutionProvider')} "
-        f"with {engine.threads} threads, {len(synthesizer.voices)} voices.",
+        f"with {engine.threads} threads and the {engine.decoder} decoder, "
+        f"{len(synthesizer.voices)} voices.",
         f"Up for {_duration(time.time() - started)}, "
         f"{summary.requests} answer{'' if summary.requests == 1 else 's'} spoken.",
     ]
@@ -82,6 +83,7 @@ def status(synthesizer: Synthesizer, summary: Summary, started: float) -> dict[s
         "model": engine.model_name,
         "provider": engine.provider,
         "threads": engine.threads,
+        "decoder": engine.decoder,
         "voices": len(synthesizer.voices),
         "uptime_seconds": round(time.time() - started),
         "requests": summary.requests,

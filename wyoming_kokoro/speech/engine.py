@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import time
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import onnxruntime as ort
 from ..core.errors import SetupError
 from ..core.settings import PROVIDERS, EngineSettings
 from ..files.model_split import DECODER_INPUTS
-from ..files.prepared import PreparationError, prepare, split
+from ..files.prepared import PreparationError, prepare
 from .pacing import DecoderSpeed, first_window, next_window
 from .voices import Voice
 
@@ -74,7 +75,8 @@ class Engine:
         self.windows = settings.windows
         self.speed = DecoderSpeed()
         """The decoder's measured speed: windows are planned from it."""
-        sessions = _load(model_path, settings, self.threads, sha256)
+        self.decoder, sessions = _load(model_path, settings, self.threads, sha256)
+        """Which decoder runs: fast, int8 (the model's own), float, or whole."""
         self._front = sessions[0]
         self._decoder = sessions[1] if len(sessions) > 1 else None
         self.provider = self._front.get_providers()[0]
@@ -233,23 +235,25 @@ def _quietest_boundary(audio: np.ndarray, decoded_from: int, earliest: int, end:
 
 def _load(
     model_path: Path, settings: EngineSettings, threads: int, sha256: str | None
-) -> list[ort.InferenceSession]:
-    """Sessions for the model's parts: the kept ones, where the data dir has them."""
-    keep_in = settings.prepared_dir
+) -> tuple[str, list[ort.InferenceSession]]:
+    """The decoder that runs, and sessions for the model's parts: the kept ones,
+    where the data dir has them."""
     try:
-        if keep_in is None:
-            with tempfile.TemporaryDirectory(prefix="kokoro-split-") as scratch:
-                parts = split(model_path, Path(scratch))
-                return _open_sessions(parts, model_path, settings, threads)
-        parts = prepare(model_path, keep_in, sha256)
+        if settings.prepared_dir is None:
+            with tempfile.TemporaryDirectory(prefix="kokoro-prepared-") as scratch:
+                made = prepare(model_path, Path(scratch), sha256, settings.decoder)
+                return made.decoder, _open_sessions(made.parts, model_path, settings, threads)
+        made = prepare(model_path, settings.prepared_dir, sha256, settings.decoder)
         try:
-            return _open_sessions(parts, model_path, settings, threads)
+            return made.decoder, _open_sessions(made.parts, model_path, settings, threads)
         except ModelError:
-            if parts == [model_path]:
+            if made.parts == [model_path]:
                 raise
-            _LOGGER.warning("The prepared model in %s would not load: making it again", keep_in)
-            parts = prepare(model_path, keep_in, sha256, rebuild=True)
-            return _open_sessions(parts, model_path, settings, threads)
+            _LOGGER.warning(
+                "The prepared model in %s would not load: making it again", settings.prepared_dir
+            )
+            made = prepare(model_path, settings.prepared_dir, sha256, settings.decoder, True)
+            return made.decoder, _open_sessions(made.parts, model_path, settings, threads)
     except PreparationError as err:
         raise _damaged(model_path, err) from err
 
@@ -326,5 +330,5 @@ def _open_sessions(
         if len(providers) == 1:
             raise _damaged(model_path, err) from err
         _LOGGER.warning("Provider %s failed to start (%s); using CPU", providers[0], err)
-    cpu = EngineSettings(provider="cpu", windows=settings.windows)
+    cpu = replace(settings, provider="cpu")
     return _open_sessions(models, model_path, cpu, threads)

@@ -59,9 +59,10 @@ def load_synthesizer(settings: Settings) -> Synthesizer:
     synthesizer = Synthesizer(engine, voices, g2p, settings.speech)
     warm_up = synthesizer.warm_up()
     _LOGGER.info(
-        "Loaded %s (%s), %s, %s, %s threads, %s voices: %.1f s (warm-up %.2f s)",
+        "Loaded %s (%s, %s decoder), %s, %s, %s threads, %s voices: %.1f s (warm-up %.2f s)",
         files.model.path.name,
         files.model.source,
+        engine.decoder,
         files.voices.path.name,
         engine.provider,
         engine.threads,
