@@ -1,0 +1,138 @@
+"""Measures the activation ranges the fast decoder is made with.
+
+    python -m bench.calibrate_decoder [--data-dir DIR] [--output FILE]
+
+The int8 model's front makes decoder inputs for 20 Home Assistant-style sentences
+(none of them among the quality gate's) in the five offline voices; windows of 120
+frames (the size the server decodes) are fed to the float decoder made from the
+int8 one (files/decoders.py). Ranges: MinMax on 60 windows, except in resblocks.3
+and .5, where a few outliers would waste the 8 bits: Percentile 99.99 on 40 (the
+per-block errors behind this choice: docs/decisions.md). Writes
+wyoming_kokoro/files/data/decoder_ranges.json unless --output says otherwise; raise
+prepared.DECODERS_VERSION when the ranges change, so kept decoders are made again.
+"""
+
+import argparse
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from onnxruntime.quantization.calibrate import (
+    CalibrationDataReader,
+    CalibrationMethod,
+    create_calibrator,
+)
+
+from wyoming_kokoro.core.languages import ENGLISH
+from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.files import decoders
+from wyoming_kokoro.files.model_split import DECODER_INPUTS
+from wyoming_kokoro.files.prepared import prepare
+from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.g2p import G2P
+from wyoming_kokoro.speech.normalize import normalize
+from wyoming_kokoro.speech.voices import VoiceCatalog
+
+SENTENCES = """\
+The bedroom blinds are now open halfway.
+I set an alarm for six thirty tomorrow morning.
+The dishwasher will finish in about twenty minutes.
+Humidity in the bathroom is sixty two percent.
+Your package was delivered to the front porch at noon.
+The solar panels produced fourteen kilowatt hours today.
+Would you like me to play some jazz in the kitchen?
+There is a car parked in the driveway.
+The air quality outside is good this afternoon.
+I could not find a device called the study lamp.
+Mom called while you were out; she will try again later.
+The fridge door has been open for three minutes!
+Traffic to the office is light, about twenty five minutes.
+Good night. I turned off every light and locked the doors.
+The next train to the city leaves at eight fifteen.
+It will snow tonight, so the heating stays on.
+Reminder: water the plants on the balcony.
+The baby monitor detected sound in the nursery.
+Battery level of the front door lock is low.
+Sunset is at nine forty two this evening.""".splitlines()
+VOICES = ("jf_gongitsune", "jm_kumo", "jf_alpha", "jf_nezumi", "jf_tebukuro")
+FRAMES = 120
+"""One length for every window: the histogram calibrators stack what they see."""
+PERCENTILE_IN = ("/generator/resblocks.3/", "/generator/resblocks.5/")
+
+
+class Windows(CalibrationDataReader):
+    def __init__(self, windows: list[dict[str, np.ndarray]]) -> None:
+        self._windows: Iterator[dict[str, np.ndarray]] = iter(windows)
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        return next(self._windows, None)
+
+
+def windows(data_dir: Path) -> list[dict[str, np.ndarray]]:
+    files = provision(StoreSettings(data_dir=data_dir, download=False))
+    settings = EngineSettings(decoder="int8", prepared_dir=data_dir / "prepared")
+    engine = Engine(files.model.path, settings, files.model.sha256)
+    voices = VoiceCatalog.load([files.voices.path])
+    phonemize = G2P().phonemizer(ENGLISH)
+    found = []
+    for text in SENTENCES:
+        phonemes = phonemize(normalize(text, ENGLISH))
+        for voice in VOICES:
+            decoding = engine.decoding(phonemes, voices.get(voice))
+            assert decoding is not None
+            features, f0, noise, style = decoding.inputs
+            if features.shape[2] < FRAMES:
+                continue
+            found.append({
+                DECODER_INPUTS[0]: features[:, :, :FRAMES],
+                DECODER_INPUTS[1]: f0[:, : 2 * FRAMES],
+                DECODER_INPUTS[2]: noise[:, : 2 * FRAMES],
+                "style": style,
+            })  # fmt: skip
+    return found
+
+
+def ranges(decoder: Path, scratch: Path, method: CalibrationMethod, feed: list) -> dict:
+    calibrator = create_calibrator(
+        decoder,
+        ["Conv"],
+        augmented_model_path=str(scratch / f"augmented-{method.name}.onnx"),
+        calibrate_method=method,
+        extra_options={"percentile": 99.99},
+    )
+    calibrator.collect_data(Windows(feed))
+    found = calibrator.compute_data()
+    return {name: [float(np.min(d.range_value[0])), float(np.max(d.range_value[1]))]
+            for name, d in found.data.items()}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.calibrate_decoder", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path(decoders.__file__).parent / "data" / "decoder_ranges.json",
+    )
+    args = parser.parse_args()
+    feed = windows(args.data_dir)
+    print(f"{len(feed)} windows of {FRAMES} frames")
+    files = provision(StoreSettings(data_dir=args.data_dir, download=False))
+    int8 = prepare(files.model.path, args.data_dir / "prepared", files.model.sha256).parts[1]
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        decoder = scratch / "float.onnx"
+        decoders.make("float", int8, decoder)
+        found = ranges(decoder, scratch, CalibrationMethod.MinMax, feed[:60])
+        outliers = ranges(decoder, scratch, CalibrationMethod.Percentile, feed[:40])
+    found |= {name: r for name, r in outliers.items() if any(p in name for p in PERCENTILE_IN)}
+    measured = {"model_sha256": files.model.sha256, "ranges": dict(sorted(found.items()))}
+    args.output.write_text(json.dumps(measured, indent=0) + "\n")
+    print(f"{len(found)} ranges written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
