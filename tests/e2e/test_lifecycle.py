@@ -229,11 +229,12 @@ def test_the_prepared_model_is_kept_and_made_again_when_damaged(
         logs.append(server.log_text())
         server.log.unlink()
         if start == 1:  # a disk error cuts the kept decoder short
-            (decoder,) = (tmp_path / "prepared").glob("*/decoder.onnx")
+            (decoder,) = (tmp_path / "prepared").glob("*-fast-v*/decoder.onnx")
             decoder.write_bytes(decoder.read_bytes()[:1000])
-    assert "Prepared the model into" in logs[0]
+    assert logs[0].count("Prepared ") == 2 and "Making the fast decoder" in logs[0]
     assert "Using the prepared model in" in logs[1] and "Prepared" not in logs[1]
-    assert "did not match its model" in logs[2] and "Prepared the model into" in logs[2]
+    assert "did not match its model" in logs[2] and "Making the fast decoder" in logs[2]
+    assert all("fast decoder)" in log for log in logs)
 
 
 def test_a_start_killed_mid_copy_leaves_no_half_file(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Measured (`python -m bench.decoder_gate`, 43 sentences x 2 voices; docs/decisions.md):
 against the float decoder, the int8 model's own decoder is 5.1 dB away in log-spectral
 distance and the fast one 5.9 dB; a fast decoder quantized everywhere (conv_post
-included) is 16 dB away and sounds broken. Whisper heard them alike.
+included) is 16 dB away and sounds broken. What Whisper hears of the default decoder
+is held by test_intelligibility.py.
 """
 
 import statistics
@@ -14,13 +15,12 @@ import onnx
 import pytest
 
 from support.distance import log_spectral_distance, snr
-from support.intelligibility import PLAIN, Listener, measure
+from support.intelligibility import PLAIN
 from wyoming_kokoro.core.languages import ENGLISH
-from wyoming_kokoro.core.settings import EngineSettings, SpeechSettings
+from wyoming_kokoro.core.settings import EngineSettings
 from wyoming_kokoro.files.store import ModelFiles
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
-from wyoming_kokoro.speech.synthesizer import Synthesizer
 from wyoming_kokoro.speech.voices import VoiceCatalog
 
 pytestmark = pytest.mark.slow
@@ -91,18 +91,3 @@ def test_the_fast_decoder_stays_as_close_to_float_as_int8(audio: dict[str, list]
     assert median(log_spectral_distance, "fast") <= median(log_spectral_distance, "int8") + 1.5
     assert median(snr, "fast") > 8.0  # broken quantization measured 1.5 dB
     assert min(np.sqrt(np.mean(a**2)) for a in audio["fast"]) > 0.01
-
-
-def test_the_fast_decoder_is_understood_as_well_as_int8(
-    engines: dict[str, Engine], voices: VoiceCatalog, g2p: G2P
-) -> None:
-    listener = Listener()
-    heard = {
-        name: measure(
-            Synthesizer(engines[name], voices, g2p, SpeechSettings(language="en_US")),
-            listener,
-            "misaki",
-        )
-        for name in ("fast", "int8")
-    }
-    assert heard["fast"].errors <= 1.5 * heard["int8"].errors + 2, heard["fast"].worst()
