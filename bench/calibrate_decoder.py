@@ -5,11 +5,12 @@
 The int8 model's front makes decoder inputs for 20 Home Assistant-style sentences
 (none of them among the quality gate's) in the five offline voices; windows of 120
 frames (the size the server decodes) are fed to the float decoder made from the
-int8 one (files/decoders.py). Ranges: MinMax on 60 windows, except in resblocks.3
-and .5, where a few outliers would waste the 8 bits: Percentile 99.99 on 40 (the
-per-block errors behind this choice: docs/decisions.md). Writes
-wyoming_kokoro/files/data/decoder_ranges.json unless --output says otherwise; raise
-prepared.DECODERS_VERSION when the ranges change, so kept decoders are made again.
+int8 one (files/decoders.py), and MinMax takes the range of every convolution's
+input and output over the first 60 (12 sentences in five voices; Percentile 99.99
+and the blocks it was tried on: docs/decisions.md). Writes
+wyoming_kokoro/files/data/decoder_ranges.json unless --output says otherwise; run
+the gate on what it makes, and raise prepared.DECODERS_VERSION when the ranges
+change, so kept decoders are made again.
 """
 
 import argparse
@@ -59,8 +60,7 @@ Battery level of the front door lock is low.
 Sunset is at nine forty two this evening.""".splitlines()
 VOICES = ("jf_gongitsune", "jm_kumo", "jf_alpha", "jf_nezumi", "jf_tebukuro")
 FRAMES = 120
-"""One length for every window: the histogram calibrators stack what they see."""
-PERCENTILE_IN = ("/generator/resblocks.3/", "/generator/resblocks.5/")
+"""One length for every window, the size of a large one the server decodes."""
 
 
 class Windows(CalibrationDataReader):
@@ -71,21 +71,21 @@ class Windows(CalibrationDataReader):
         return next(self._windows, None)
 
 
-def windows(data_dir: Path) -> list[dict[str, np.ndarray]]:
+def windows(data_dir: Path, clips: int) -> list[dict[str, np.ndarray]]:
+    """Decoder inputs for the first `clips` sentence-and-voice pairs, each cut to
+    FRAMES (those shorter are left out)."""
     files = provision(StoreSettings(data_dir=data_dir, download=False))
     settings = EngineSettings(decoder="int8", prepared_dir=data_dir / "prepared")
     engine = Engine(files.model.path, settings, files.model.sha256)
     voices = VoiceCatalog.load([files.voices.path])
     phonemize = G2P().phonemizer(ENGLISH)
+    pairs = [(text, voice) for text in SENTENCES for voice in VOICES][:clips]
     found = []
-    for text in SENTENCES:
-        phonemes = phonemize(normalize(text, ENGLISH))
-        for voice in VOICES:
-            decoding = engine.decoding(phonemes, voices.get(voice))
-            assert decoding is not None
-            features, f0, noise, style = decoding.inputs
-            if features.shape[2] < FRAMES:
-                continue
+    for text, voice in pairs:
+        decoding = engine.decoding(phonemize(normalize(text, ENGLISH)), voices.get(voice))
+        assert decoding is not None
+        features, f0, noise, style = decoding.inputs
+        if features.shape[2] >= FRAMES:
             found.append({
                 DECODER_INPUTS[0]: features[:, :, :FRAMES],
                 DECODER_INPUTS[1]: f0[:, : 2 * FRAMES],
@@ -95,13 +95,12 @@ def windows(data_dir: Path) -> list[dict[str, np.ndarray]]:
     return found
 
 
-def ranges(decoder: Path, scratch: Path, method: CalibrationMethod, feed: list) -> dict:
+def ranges(decoder: Path, scratch: Path, feed: list) -> dict:
     calibrator = create_calibrator(
         decoder,
         ["Conv"],
-        augmented_model_path=str(scratch / f"augmented-{method.name}.onnx"),
-        calibrate_method=method,
-        extra_options={"percentile": 99.99},
+        augmented_model_path=str(scratch / "augmented.onnx"),
+        calibrate_method=CalibrationMethod.MinMax,
     )
     calibrator.collect_data(Windows(feed))
     found = calibrator.compute_data()
@@ -118,7 +117,7 @@ def main() -> None:
         default=Path(decoders.__file__).parent / "data" / "decoder_ranges.json",
     )
     args = parser.parse_args()
-    feed = windows(args.data_dir)
+    feed = windows(args.data_dir, 60)
     print(f"{len(feed)} windows of {FRAMES} frames")
     files = provision(StoreSettings(data_dir=args.data_dir, download=False))
     int8 = prepare(files.model.path, args.data_dir / "prepared", files.model.sha256).parts[1]
@@ -126,9 +125,7 @@ def main() -> None:
         scratch = Path(folder)
         decoder = scratch / "float.onnx"
         decoders.make("float", int8, decoder)
-        found = ranges(decoder, scratch, CalibrationMethod.MinMax, feed[:60])
-        outliers = ranges(decoder, scratch, CalibrationMethod.Percentile, feed[:40])
-    found |= {name: r for name, r in outliers.items() if any(p in name for p in PERCENTILE_IN)}
+        found = ranges(decoder, scratch, feed)
     measured = {"model_sha256": files.model.sha256, "ranges": dict(sorted(found.items()))}
     args.output.write_text(json.dumps(measured, indent=0) + "\n")
     print(f"{len(found)} ranges written to {args.output}")

@@ -1,6 +1,6 @@
 """Is a candidate decoder as good as today's? The quality gate for faster decoders.
 
-    python -m bench.decoder_gate [--data-dir DIR] CANDIDATE.onnx ...
+    python -m bench.decoder_gate [--data-dir DIR] [--rounds 3] [CANDIDATE.onnx ...]
 
 The int8 model's front makes the decoder inputs of 43 Home Assistant-style
 sentences in two voices (jf_gongitsune, jm_kumo) once; then the int8 model's own
@@ -8,7 +8,7 @@ decoder, the package's float and fast decoders made from it (files/decoders.py)
 and each candidate decode them whole. For each decoder: Whisper's
 word error rate, DNSMOS (SIG, OVRL, P.808; PyPI `speechmos`, which needs librosa),
 SNR and log-spectral distance against int8 and against float, and its speed
-(seconds per second of speech, interleaved, median of rounds, 1 and 2 threads).
+(seconds per second of speech, interleaved, median of --rounds, 1 and 2 threads).
 
 A candidate passes when its DNSMOS P.808 is within 0.05 of int8's (or better), its
 word errors within 1.5 times int8's plus 2 words, and none of its sentences loses
@@ -92,11 +92,13 @@ def paired(measure: Any, references: list[np.ndarray], made: list[np.ndarray]) -
     return statistics.median(measure(r, a) for r, a in zip(references, made, strict=True))
 
 
-def speed(paths: dict[str, Path], clips: list[tuple[np.ndarray, ...]], threads: int) -> dict:
+def speed(
+    paths: dict[str, Path], clips: list[tuple[np.ndarray, ...]], threads: int, rounds: int
+) -> dict:
     sessions = {name: session(path, threads) for name, path in paths.items()}
     seconds = sum(c[0].shape[2] for c in clips) * 0.025
     times: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(5):
+    for _ in range(rounds):
         for name, decoder in sessions.items():  # interleaved: a busy moment hits all alike
             began = time.perf_counter()
             for clip in clips:
@@ -109,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.decoder_gate", description=__doc__)
     parser.add_argument("candidates", nargs="*", type=Path)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--rounds", type=int, default=3, help="Speed rounds (median)")
     args = parser.parse_args()
     files = provision(StoreSettings(data_dir=args.data_dir, download=False))
     prepared = args.data_dir / "prepared"
@@ -138,7 +141,7 @@ def main() -> None:
             audio[name] = [decode(decoder, clip[2]) for clip in clips]
             del decoder
         few = [c[2] for c in clips[:8]]
-        fast = {threads: speed(paths, few, threads) for threads in (2, 1)}
+        fast = {threads: speed(paths, few, threads, args.rounds) for threads in (2, 1)}
     report: dict[str, Any] = {"sentences": len(texts), "voices": VOICES, "decoders": {}}
     for name, made in audio.items():
         heard = [

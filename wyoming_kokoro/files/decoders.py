@@ -1,12 +1,13 @@
-"""The decoder a user chooses, made from the model's own.
+"""The decoder a user chooses, made from the int8 model's own.
 
 The int8 model's decoder is quantized dynamically: every convolution measures its
 input's range and quantizes it at run time, which is most of the decoder's time.
-`fast` quantizes those inputs with ranges measured once (static int8, QDQ,
-per-channel weights) on the convolutions where that keeps the voice, and leaves
-the rest float: F0_conv and N_conv (their drift moves the phase), resblocks.4 (the
-block with the widest error alone) and conv_post (the spectrogram itself). How the
-ranges were measured and what each block does to the audio: docs/decisions.md.
+`fast` quantizes the inputs of the audio-rate convolutions that keep the voice
+(the noise path and resblocks.0-2: half of the decoder's time) with ranges measured
+once (static int8, QDQ, per-channel weights); keeps the frame-rate blocks (encode,
+decode, asr_res: most of the weights) as the model's own dynamic int8; and turns the
+rest back into float (resblocks.3-5, F0_conv and N_conv, conv_post), where static
+int8 cost the voice what DNSMOS hears. The gate and each candidate: docs/decisions.md.
 `float` turns every quantized convolution back into a float one.
 
 `python -m wyoming_kokoro.files.decoders KIND DECODER OUT` writes OUT; the
@@ -27,12 +28,11 @@ from onnx import helper, numpy_helper
 
 KINDS = ("fast", "float")
 
-_FLOAT_IN_FAST = (
-    "/decoder/decoder/F0_conv/",
-    "/decoder/decoder/N_conv/",
-    "/decoder/decoder/generator/resblocks.4/",
-    "/decoder/decoder/generator/conv_post/",
+_STATIC_IN_FAST = tuple(
+    f"/decoder/decoder/generator/{block}"
+    for block in ("noise_res.", "noise_convs.", "resblocks.0/", "resblocks.1/", "resblocks.2/")
 )
+_OWN_IN_FAST = tuple(f"/decoder/decoder/{block}" for block in ("encode/", "decode.", "asr_res/"))
 
 
 def ranges() -> dict[str, Any]:
@@ -47,9 +47,10 @@ def fast_made_for() -> str:
     return str(ranges()["model_sha256"])
 
 
-def dequantized(model: onnx.ModelProto) -> onnx.ModelProto:
-    """`model` with every ConvInteger (and the nodes that quantize its input and
-    bias and scale its output) back to a float Conv with dequantized weights."""
+def dequantized(model: onnx.ModelProto, keep: tuple[str, ...] = ()) -> onnx.ModelProto:
+    """`model` with every ConvInteger whose name does not start with one of `keep`
+    (and the nodes that quantize its input and bias and scale its output) back to a
+    float Conv with dequantized weights."""
     graph = model.graph
     made = {out: node for node in graph.node for out in node.output}
     users: dict[str, list[Any]] = {}
@@ -65,7 +66,7 @@ def dequantized(model: onnx.ModelProto) -> onnx.ModelProto:
     gone: set[int] = set()
     extra = []
     for node in list(graph.node):
-        if node.op_type != "ConvInteger":
+        if node.op_type != "ConvInteger" or node.name.startswith(keep):
             continue
         x = made[node.input[0]].input[0]
         step = users[node.output[0]][0]
@@ -124,8 +125,8 @@ def _drop_unused(graph: onnx.GraphProto) -> None:
 
 
 def quantized(model: onnx.ModelProto, into: Path) -> None:
-    """`model` (a float decoder) with the convolutions that keep the voice quantized
-    statically, with the ranges measured once: no calibration run here."""
+    """`model` with the convolutions that keep the voice quantized statically, with
+    the ranges measured once: no calibration run here."""
     from onnxruntime.quantization import QuantType
     from onnxruntime.quantization.calibrate import CalibrationMethod, TensorData, TensorsData
     from onnxruntime.quantization.qdq_quantizer import QDQQuantizer
@@ -135,8 +136,11 @@ def quantized(model: onnx.ModelProto, into: Path) -> None:
         name: TensorData(lowest=np.float32(low), highest=np.float32(high))
         for name, (low, high) in ranges()["ranges"].items()
     }
-    convs = [n.name for n in model.graph.node if n.op_type == "Conv"]
-    kept_float = [name for name in convs if name.startswith(_FLOAT_IN_FAST)]
+    static = [
+        n.name
+        for n in model.graph.node
+        if n.op_type == "Conv" and n.name.startswith(_STATIC_IN_FAST)
+    ]
     with tempfile.TemporaryDirectory(prefix="kokoro-decoder-") as scratch:
         # The quantizer wants the shapes inferred from a file.
         path = Path(scratch) / "float.onnx"
@@ -148,8 +152,8 @@ def quantized(model: onnx.ModelProto, into: Path) -> None:
             QuantType.QInt8,
             QuantType.QUInt8,
             TensorsData(CalibrationMethod.MinMax, known),
+            static,
             [],
-            kept_float,
             ["Conv"],
             {},
         )
@@ -159,11 +163,10 @@ def quantized(model: onnx.ModelProto, into: Path) -> None:
 
 def make(kind: str, decoder: Path, into: Path) -> None:
     """Writes the `kind` decoder made from `decoder` (the model's own) to `into`."""
-    model = dequantized(onnx.load(str(decoder)))
     if kind == "float":
-        onnx.save(model, str(into))
+        onnx.save(dequantized(onnx.load(str(decoder))), str(into))
     elif kind == "fast":
-        quantized(model, into)
+        quantized(dequantized(onnx.load(str(decoder)), keep=_OWN_IN_FAST), into)
     else:
         raise ValueError(f"Unknown decoder {kind!r}; choose from {KINDS}")
 
