@@ -30,9 +30,9 @@ VOICES = ("jf_gongitsune", "jm_kumo")
 
 @pytest.fixture(scope="module")
 def engines(data_dir: Path, model_files: ModelFiles, engine: Engine) -> dict[str, Engine]:
-    """Each decoder; the default (fast) is the shared engine."""
-    made = {"fast": engine}
-    for decoder in ("int8", "float"):
+    """Each decoder; the default (int8) is the shared engine."""
+    made = {"int8": engine}
+    for decoder in ("fast", "float"):
         settings = EngineSettings(decoder=decoder, prepared_dir=data_dir / "prepared")
         made[decoder] = Engine(model_files.model.path, settings, model_files.model.sha256)
     return made
@@ -101,6 +101,8 @@ def test_the_fast_decoder_stays_as_close_to_float_as_int8(audio: dict[str, list]
         )
 
     assert all(len(a) == len(b) for a, b in zip(audio["fast"], audio["int8"], strict=True))
-    assert median(log_spectral_distance, "fast") <= median(log_spectral_distance, "int8") + 1.5
-    assert median(snr, "fast") > 8.0  # broken quantization measured 1.5 dB
+    # Closer to float than int8 (4.0 against 5.1 dB measured); 12 dB SNR is what the
+    # first recipe, which failed the gate, reached; quantized everywhere: 1.5 dB.
+    assert median(log_spectral_distance, "fast") <= median(log_spectral_distance, "int8") + 0.25
+    assert median(snr, "fast") > 12.0
     assert min(np.sqrt(np.mean(a**2)) for a in audio["fast"]) > 0.01

@@ -19,7 +19,7 @@ RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/mod
 
 VARIANTS = ("int8", "fp16", "fp32")
 PROVIDERS = ("auto", "cpu", "coreml", "cuda")
-DECODERS = ("fast", "int8", "float")
+DECODERS = ("int8", "fast", "float")
 COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"
@@ -117,12 +117,12 @@ class EngineSettings:
         metadata=option("--threads", "Threads for the model (0: one per core)", parse_count),
     )
     decoder: str = field(
-        default="fast",
+        default="int8",
         metadata=option(
             "--decoder",
-            "Kokoro's decoder: fast (static int8 where it keeps the voice, made once from "
-            "the int8 model), int8 (the model's own, dynamic int8 in the int8 model) or "
-            "float (the int8 model's weights dequantized)",
+            "Kokoro's decoder: int8 (the model's own, dynamic int8 in the int8 model), "
+            "fast (static int8 where it keeps the voice, made once from the int8 model) "
+            "or float (the int8 model's weights dequantized)",
             choices=DECODERS,
         ),
     )
