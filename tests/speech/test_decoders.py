@@ -43,7 +43,7 @@ def audio(engines: dict[str, Engine], voices: VoiceCatalog, g2p: G2P) -> dict[st
     """Each decoder's audio for the same front outputs, decoded whole."""
     phonemize = g2p.phonemizer(ENGLISH)
     clips = []
-    for text, _ in PLAIN:
+    for text, _ in PLAIN[:4]:
         for voice in VOICES:
             decoding = engines["fast"].decoding(phonemize(text), voices.get(voice))
             assert decoding is not None
