@@ -238,22 +238,22 @@ def _load(
 ) -> tuple[str, list[ort.InferenceSession]]:
     """The decoder that runs, and sessions for the model's parts: the kept ones,
     where the data dir has them."""
-    try:
-        if settings.prepared_dir is None:
-            with tempfile.TemporaryDirectory(prefix="kokoro-prepared-") as scratch:
-                made = prepare(model_path, Path(scratch), sha256, settings.decoder)
-                return made.decoder, _open_sessions(made.parts, model_path, settings, threads)
-        made = prepare(model_path, settings.prepared_dir, sha256, settings.decoder)
+
+    def opened(keep_in: Path, rebuild: bool = False) -> tuple[str, list[ort.InferenceSession]]:
+        made = prepare(model_path, keep_in, sha256, settings.decoder, rebuild)
         try:
             return made.decoder, _open_sessions(made.parts, model_path, settings, threads)
         except ModelError:
-            if made.parts == [model_path]:
+            if rebuild or made.parts == [model_path]:
                 raise
-            _LOGGER.warning(
-                "The prepared model in %s would not load: making it again", settings.prepared_dir
-            )
-            made = prepare(model_path, settings.prepared_dir, sha256, settings.decoder, True)
-            return made.decoder, _open_sessions(made.parts, model_path, settings, threads)
+            _LOGGER.warning("The prepared model in %s would not load: making it again", keep_in)
+            return opened(keep_in, rebuild=True)
+
+    try:
+        if settings.prepared_dir is None:
+            with tempfile.TemporaryDirectory(prefix="kokoro-prepared-") as scratch:
+                return opened(Path(scratch))
+        return opened(settings.prepared_dir)
     except PreparationError as err:
         raise _damaged(model_path, err) from err
 
