@@ -14,7 +14,7 @@ from support.server import Reply, Server, describe_seconds, loudness, memory_mb,
 pytestmark = pytest.mark.slow
 
 CLIENTS = 8
-REQUESTS = 12
+REQUESTS = 8
 TEXTS = ["Turned on the lights.", "Done.", "The garage door is closed."]
 STREAM = ["It is sunny. ", "Have a ", "nice day!"]
 
