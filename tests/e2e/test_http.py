@@ -110,7 +110,7 @@ def test_doctor_on_a_good_and_a_broken_data_dir(data_dir: Path, tmp_path: Path) 
         "voices and decoder",
     ):
         assert f"ok    {check}:" in good.stdout
-    assert "; decoder int8" in good.stdout
+    assert "; decoder fast" in good.stdout
     assert "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb" in good.stdout
     voices = tmp_path / "voices.npz"
     voices.write_bytes(b"\0" * 1000)

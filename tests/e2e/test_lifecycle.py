@@ -223,7 +223,7 @@ def test_the_prepared_model_is_kept_and_made_again_when_damaged(
     (tmp_path / "kokoro-v1.0.int8.onnx").symlink_to(data_dir / "kokoro-v1.0.int8.onnx")
     logs = []
     for start in range(3):
-        with run_server(tmp_path, tmp_path, "--language", "en_US", "--decoder", "fast") as server:
+        with run_server(tmp_path, tmp_path, "--language", "en_US") as server:
             reply = asyncio.run(_synthesize(server.client(), "Lights on."))
             assert loudness(reply.groups()[0]) > 0.02
         logs.append(server.log_text())

@@ -30,9 +30,9 @@ VOICES = ("jf_gongitsune", "jm_kumo")
 
 @pytest.fixture(scope="module")
 def engines(data_dir: Path, model_files: ModelFiles, engine: Engine) -> dict[str, Engine]:
-    """Each decoder; the default (int8) is the shared engine."""
-    made = {"int8": engine}
-    for decoder in ("fast", "float"):
+    """Each decoder; the default (fast) is the shared engine."""
+    made = {"fast": engine}
+    for decoder in ("int8", "float"):
         settings = EngineSettings(decoder=decoder, prepared_dir=data_dir / "prepared")
         made[decoder] = Engine(model_files.model.path, settings, model_files.model.sha256)
     return made

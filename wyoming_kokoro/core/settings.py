@@ -117,12 +117,12 @@ class EngineSettings:
         metadata=option("--threads", "Threads for the model (0: one per core)", parse_count),
     )
     decoder: str = field(
-        default="int8",
+        default="fast",
         metadata=option(
             "--decoder",
-            "Kokoro's decoder: int8 (the model's own, dynamic int8 in the int8 model), "
-            "fast (static int8 where it keeps the voice, made once from the int8 model) "
-            "or float (the int8 model's weights dequantized)",
+            "Kokoro's decoder: fast (static int8 where it keeps the voice, made once "
+            "from the int8 model; other models run their own), int8 (the model's own, "
+            "dynamic int8 in the int8 model) or float (the int8 model's weights dequantized)",
             choices=DECODERS,
         ),
     )

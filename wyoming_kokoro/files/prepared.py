@@ -44,7 +44,8 @@ class Prepared:
     parts: list[Path]
     """The front and the decoder, or the model alone when it cannot be split."""
     decoder: str
-    """The decoder the parts hold: fast, int8 (the model's own), float, or whole."""
+    """The decoder the parts hold: fast, int8 (the int8 model's own), own (another
+    model's), float, or whole."""
 
 
 def prepare(
@@ -66,20 +67,23 @@ def prepare(
     if not names:
         return Prepared([model], "whole")
     front, own = names
+    # What the model's own decoder is called: int8 in the model `fast` is made from.
+    own_decoder = Prepared([front, own], "int8" if digest == fast_made_for() else "own")
     if decoder == "int8":
-        return Prepared([front, own], decoder)
-    if decoder == "fast" and digest != fast_made_for():
-        _LOGGER.warning(
+        return own_decoder
+    if decoder == "fast" and own_decoder.decoder == "own":
+        # fast is the default: a model it is not made for is a choice, not a fault.
+        _LOGGER.info(
             "The fast decoder is made for the int8 model (--model-variant int8); "
             "this model's own decoder runs"
         )
-        return Prepared([front, own], "int8")
+        return own_decoder
     folder = keep_in / f"{digest[:16]}-{decoder}-v{DECODERS_VERSION}"
     try:
         made = _keep(folder, digest, rebuild, lambda into: make_decoder(decoder, own, into))
     except PreparationError as err:
         _LOGGER.warning("Could not make the %s decoder (%s): the model's own runs", decoder, err)
-        return Prepared([front, own], "int8")
+        return own_decoder
     return Prepared([front, *made], decoder)
 
 

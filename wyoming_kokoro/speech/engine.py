@@ -76,7 +76,8 @@ class Engine:
         self.speed = DecoderSpeed()
         """The decoder's measured speed: windows are planned from it."""
         self.decoder, sessions = _load(model_path, settings, self.threads, sha256)
-        """Which decoder runs: fast, int8 (the model's own), float, or whole."""
+        """Which decoder runs: fast, int8 (the int8 model's own), own (another
+        model's), float, or whole."""
         self._front = sessions[0]
         self._decoder = sessions[1] if len(sessions) > 1 else None
         self.provider = self._front.get_providers()[0]
