@@ -1,6 +1,6 @@
 """Word error rate per voice and per G2P mode: what people hear, as numbers.
 
-    python -m bench.intelligibility [--data-dir DIR] [--verbose]
+    python -m bench.intelligibility [--data-dir DIR] [--decoder fast|int8|float] [--verbose]
 
 Every installed voice reads the English sentences of support/intelligibility.py
 (misaki G2P) and Whisper tiny.en transcribes them; voices are ranked by word
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from support.intelligibility import MODES, Listener, Result, measure
 from wyoming_kokoro.core.settings import (
+    DECODERS,
     EngineSettings,
     SpeechSettings,
     StoreSettings,
@@ -33,19 +34,27 @@ from wyoming_kokoro.speech.voices import VoiceCatalog
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.intelligibility", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--decoder", choices=DECODERS, default=EngineSettings.decoder)
     parser.add_argument("--verbose", action="store_true", help="Print what Whisper heard")
     args = parser.parse_args()
     files = provision(StoreSettings(data_dir=args.data_dir))
     voices = VoiceCatalog.load([files.voices.path])
     base = Synthesizer(
-        Engine(files.model.path, EngineSettings()),
+        Engine(
+            files.model.path,
+            EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared"),
+            files.model.sha256,
+        ),
         voices,
         G2P(),
         SpeechSettings(language="en_US"),
     )
     listener = Listener()
     default = base.default_voice.name
-    print(f"{files.model.path.name}, Whisper tiny.en, English; default voice {default}")
+    print(
+        f"{files.model.path.name}, {base.engine.decoder} decoder, Whisper tiny.en, English; "
+        f"default voice {default}"
+    )
     ranked = sorted(
         (measure(base, listener, "misaki", voice.name) for voice in voices),
         key=lambda r: r.word_error_rate,
@@ -66,7 +75,12 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     output = Path(__file__).parent / "results" / f"intelligibility-{stamp}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    report = {"model": files.model.path.name, "voices": ranked, "modes": modes}
+    report = {
+        "model": files.model.path.name,
+        "decoder": base.engine.decoder,
+        "voices": ranked,
+        "modes": modes,
+    }
     output.write_text(json.dumps(report, default=asdict, indent=2))
     print(f"\nwritten to {output}")
 
