@@ -19,7 +19,7 @@ RELEASE_URL = "https://github.com/thewh1teagle/kokoro-onnx/releases/download/mod
 
 VARIANTS = ("int8", "fp16", "fp32")
 PROVIDERS = ("auto", "cpu", "coreml", "cuda")
-DECODERS = ("int8", "fast", "float")
+DECODERS = ("fast", "int8", "float")
 COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"

@@ -163,12 +163,13 @@ def quantized(model: onnx.ModelProto, into: Path) -> None:
 
 def make(kind: str, decoder: Path, into: Path) -> None:
     """Writes the `kind` decoder made from `decoder` (the model's own) to `into`."""
-    if kind == "float":
-        onnx.save(dequantized(onnx.load(str(decoder))), str(into))
-    elif kind == "fast":
-        quantized(dequantized(onnx.load(str(decoder)), keep=_OWN_IN_FAST), into)
-    else:
+    if kind not in KINDS:
         raise ValueError(f"Unknown decoder {kind!r}; choose from {KINDS}")
+    own = onnx.load(str(decoder))
+    if kind == "float":
+        onnx.save(dequantized(own), str(into))
+    else:
+        quantized(dequantized(own, keep=_OWN_IN_FAST), into)
 
 
 def main(argv: list[str]) -> int:
