@@ -5,7 +5,7 @@
 The int8 model's front makes decoder inputs for 20 Home Assistant-style sentences
 (none of them among the quality gate's) in the five offline voices; windows of 120
 frames (the size the server decodes) are fed to the float decoder made from the
-int8 one (files/decoders.py), and MinMax takes the range of every convolution's
+int8 one (files/decoders.py's `dequantized`), and MinMax takes the range of every convolution's
 input and output over the first 60 (12 sentences in five voices; Percentile 99.99
 and the blocks it was tried on: docs/decisions.md). Writes
 wyoming_kokoro/files/data/decoder_ranges.json unless --output says otherwise; run
@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import onnx
 from onnxruntime.quantization.calibrate import (
     CalibrationDataReader,
     CalibrationMethod,
@@ -124,7 +125,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         decoder = scratch / "float.onnx"
-        decoders.make("float", int8, decoder)
+        # Before the fusions: the ranges are those of the graph the quantizer sees.
+        onnx.save(decoders.dequantized(onnx.load(str(int8))), str(decoder))
         found = ranges(decoder, scratch, feed)
     measured = {"model_sha256": files.model.sha256, "ranges": dict(sorted(found.items()))}
     args.output.write_text(json.dumps(measured, indent=0) + "\n")

@@ -49,6 +49,24 @@ def test_a_damaged_part_is_made_again(
     assert (tmp_path / f"{decoder.parent.name}.damaged").is_dir()
 
 
+def test_an_earlier_versions_parts_are_removed_when_made_anew(
+    model_files: ModelFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha256 = model_files.model.sha256
+    assert sha256 is not None
+    digest = sha256[:16]
+    older = tmp_path / f"{digest}-fast-v{prepared.DECODERS_VERSION - 1}"
+    older.mkdir()
+    (older / "decoder.onnx").write_bytes(b"made by an earlier version")
+    another = tmp_path / f"{'0' * 16}-fast-v{prepared.DECODERS_VERSION - 1}"  # another model's
+    another.mkdir()
+    monkeypatch.setattr(prepared, "make_decoder", lambda kind, own, into: [])
+    made = prepare(model_files.model.path, tmp_path, sha256, decoder="fast")
+    assert made.decoder == "fast"
+    assert not older.exists() and another.is_dir()
+    assert (tmp_path / f"{digest}-fast-v{prepared.DECODERS_VERSION}").is_dir()
+
+
 def test_a_damaged_fast_decoder_is_made_again(
     model_files: ModelFiles, kept: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

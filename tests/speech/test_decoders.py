@@ -8,6 +8,7 @@ of the default decoder is held by test_intelligibility.py.
 """
 
 import statistics
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,27 @@ def test_the_fast_decoder_is_quantized_where_it_keeps_the_voice(
     assert blocks("float") == {
         "F0_conv", "N_conv", "resblocks.3", "resblocks.4", "resblocks.5", "conv_post"
     }  # fmt: skip
+
+
+def test_the_fast_decoders_adains_and_snakes_are_fused(
+    data_dir: Path, engines: dict[str, Engine]
+) -> None:
+    """Every AdaIN one InstanceNormalization, and each Snake before a float
+    convolution (resblocks.3-5) without its multiplications (files/fusions.py):
+    a change in how the model is exported would leave them as they were, silently
+    slower."""
+    folder = next((data_dir / "prepared").glob("*-fast-v*"))
+    graph = onnx.load(str(folder / "decoder.onnx")).graph
+    made = {out: node for node in graph.node for out in node.output}
+    ops = Counter(node.op_type for node in graph.node)
+    assert ops["InstanceNormalization"] == 58
+    assert ops["ReduceMean"] == ops["Pow"] == 0
+    folded = [
+        n.name.split("/")[4]
+        for n in graph.node
+        if n.op_type == "Sin" and made[n.input[0]].op_type == "InstanceNormalization"
+    ]
+    assert Counter(folded) == {"resblocks.3": 6, "resblocks.4": 6, "resblocks.5": 6}
 
 
 def _kind(node: onnx.NodeProto, made: dict[str, onnx.NodeProto]) -> str | None:

@@ -8,7 +8,8 @@ once (static int8, QDQ, per-channel weights); keeps the frame-rate blocks (encod
 decode, asr_res: most of the weights) as the model's own dynamic int8; and turns the
 rest back into float (resblocks.3-5, F0_conv and N_conv, conv_post), where static
 int8 cost the voice what DNSMOS hears. The gate and each candidate: docs/decisions.md.
-`float` turns every quantized convolution back into a float one.
+`float` turns every quantized convolution back into a float one. Both then get
+fusions.py's exact rewrites of the AdaIN and Snake activations.
 
 `python -m wyoming_kokoro.files.decoders KIND DECODER OUT` writes OUT; the
 preparation runs it as a child process, since the graph in Python costs several
@@ -25,6 +26,8 @@ from typing import Any
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
+
+from .fusions import drop_unused, fused
 
 KINDS = ("fast", "float")
 
@@ -102,29 +105,11 @@ def dequantized(model: onnx.ModelProto, keep: tuple[str, ...] = ()) -> onnx.Mode
     del graph.node[:]
     graph.node.extend(nodes)
     graph.initializer.extend(extra)
-    _drop_unused(graph)
+    drop_unused(graph)
     return onnx.shape_inference.infer_shapes(model)
 
 
-def _drop_unused(graph: onnx.GraphProto) -> None:
-    """Nodes whose outputs nothing reads (the input quantizers left behind), and
-    the weights no node reads."""
-    needed = {o.name for o in graph.output}
-    while True:
-        read = {i for n in graph.node for i in n.input} | needed
-        dead = [n for n in graph.node if not set(n.output) & read]
-        if not dead:
-            break
-        for node in dead:
-            graph.node.remove(node)
-    used = {i for n in graph.node for i in n.input}
-    kept = [init for init in graph.initializer if init.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    del graph.value_info[:]
-
-
-def quantized(model: onnx.ModelProto, into: Path) -> None:
+def quantized(model: onnx.ModelProto) -> onnx.ModelProto:
     """`model` with the convolutions that keep the voice quantized statically, with
     the ranges measured once: no calibration run here."""
     from onnxruntime.quantization import QuantType
@@ -157,8 +142,8 @@ def quantized(model: onnx.ModelProto, into: Path) -> None:
             ["Conv"],
             {},
         )
-        quantizer.quantize_model()
-    quantizer.model.save_model_to_file(str(into))
+        quantized: onnx.ModelProto = quantizer.quantize_model()
+    return quantized
 
 
 def make(kind: str, decoder: Path, into: Path) -> None:
@@ -166,10 +151,8 @@ def make(kind: str, decoder: Path, into: Path) -> None:
     if kind not in KINDS:
         raise ValueError(f"Unknown decoder {kind!r}; choose from {KINDS}")
     own = onnx.load(str(decoder))
-    if kind == "float":
-        onnx.save(dequantized(own), str(into))
-    else:
-        quantized(dequantized(own, keep=_OWN_IN_FAST), into)
+    made = dequantized(own) if kind == "float" else quantized(dequantized(own, keep=_OWN_IN_FAST))
+    onnx.save(fused(made), str(into))
 
 
 def main(argv: list[str]) -> int:

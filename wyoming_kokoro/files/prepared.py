@@ -12,6 +12,7 @@ under the final name.
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 VERSION = 1
 """Changes whenever what the split makes changes."""
 
-DECODERS_VERSION = 2
+DECODERS_VERSION = 3
 """Changes whenever how a decoder is made (or the ranges `fast` uses) changes."""
 
 _MANIFEST = "manifest.json"
@@ -115,7 +116,18 @@ def _keep(
         shutil.rmtree(making, ignore_errors=True)
         raise
     _LOGGER.info("Prepared %s", folder)
+    _drop_older_versions(folder)
     return [folder / name for name in names]
+
+
+def _drop_older_versions(folder: Path) -> None:
+    """The same parts as an earlier version of the preparation made them: after an
+    upgrade they would fill a Raspberry Pi's card, 70-200 MB each."""
+    stem = folder.name.rsplit("-v", 1)[0]
+    for older in folder.parent.glob(f"{stem}-v*"):
+        if older != folder and re.fullmatch(rf"{re.escape(stem)}-v\d+", older.name):
+            shutil.rmtree(older, ignore_errors=True)
+            _LOGGER.info("Removed %s, made by an earlier version", older)
 
 
 def _kept(folder: Path, digest: str) -> list[str] | None:
