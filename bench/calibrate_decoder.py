@@ -125,7 +125,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         decoder = scratch / "float.onnx"
-        # Before the fusions: the ranges are those of the graph the quantizer sees.
+        # Before rewrites.py's: the ranges are those of the graph the quantizer sees.
         onnx.save(decoders.dequantized(onnx.load(str(int8))), str(decoder))
         found = ranges(decoder, scratch, feed)
     measured = {"model_sha256": files.model.sha256, "ranges": dict(sorted(found.items()))}

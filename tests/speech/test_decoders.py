@@ -90,7 +90,7 @@ def test_the_fast_decoders_adains_and_snakes_are_fused(
     data_dir: Path, engines: dict[str, Engine]
 ) -> None:
     """Every AdaIN one InstanceNormalization, and each Snake before a float
-    convolution (resblocks.3-5) without its multiplications (files/fusions.py):
+    convolution (resblocks.3-5) without its multiplications (files/rewrites.py):
     a change in how the model is exported would leave them as they were, silently
     slower."""
     folder = next((data_dir / "prepared").glob("*-fast-v*"))

@@ -9,7 +9,7 @@ decode, asr_res: most of the weights) as the model's own dynamic int8; and turns
 rest back into float (resblocks.3-5, F0_conv and N_conv, conv_post), where static
 int8 cost the voice what DNSMOS hears. The gate and each candidate: docs/decisions.md.
 `float` turns every quantized convolution back into a float one. Both then get
-fusions.py's exact rewrites of the AdaIN and Snake activations.
+rewrites.py's exact rewrites (AdaIN, Snake, 2-D convolutions).
 
 `python -m wyoming_kokoro.files.decoders KIND DECODER OUT` writes OUT; the
 preparation runs it as a child process, since the graph in Python costs several
@@ -27,7 +27,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from .fusions import drop_unused, fused
+from .rewrites import drop_unused, rewritten
 
 KINDS = ("fast", "float")
 
@@ -152,7 +152,7 @@ def make(kind: str, decoder: Path, into: Path) -> None:
         raise ValueError(f"Unknown decoder {kind!r}; choose from {KINDS}")
     own = onnx.load(str(decoder))
     made = dequantized(own) if kind == "float" else quantized(dequantized(own, keep=_OWN_IN_FAST))
-    onnx.save(fused(made), str(into))
+    onnx.save(rewritten(made), str(into))
 
 
 def main(argv: list[str]) -> int:

@@ -9,7 +9,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from wyoming_kokoro.files.fusions import fused
+from wyoming_kokoro.files.rewrites import rewritten
 
 CHANNELS, FRAMES = 4, 50
 _RNG = np.random.default_rng(0)
@@ -96,12 +96,12 @@ def _run(model: onnx.ModelProto) -> np.ndarray:
     return np.asarray(session.run(None, feed)[0])
 
 
-def _fused_alike(model: onnx.ModelProto) -> onnx.ModelProto:
-    """`model` fused (in place), after checking that it computes what it did."""
+def _rewritten_alike(model: onnx.ModelProto) -> onnx.ModelProto:
+    """`model` rewritten (in place), after checking that it computes what it did."""
     state = _RNG.bit_generator.state
     before = _run(model)
     _RNG.bit_generator.state = state
-    made = fused(model)
+    made = rewritten(model)
     np.testing.assert_allclose(_run(made), before, rtol=1e-4, atol=1e-5)
     return made
 
@@ -123,12 +123,15 @@ def _block(graph: _Graph, x: str, name: str, group: int = 1) -> str:
 
 def test_an_adain_and_snake_before_a_float_conv_lose_their_element_wise_steps() -> None:
     graph = _Graph()
-    made = _fused_alike(graph.model(_block(graph, graph.conv("x", "conv0"), "block")))
+    made = _rewritten_alike(graph.model(_block(graph, graph.conv("x", "conv0"), "block")))
     ops = _ops(made)
     assert ops["InstanceNormalization"] == 1
     assert ops["ReduceMean"] == ops["Pow"] == ops["Div"] == ops["Sub"] == 0
     assert _sines_read(made) == ["InstanceNormalization"]  # αx made by the normalization
     assert ops["Mul"] == 3  # the normalization's scale and bias times α, sin² as sin·sin
+    # Both convolutions 2-D, for the blocked-channel kernels.
+    assert ops["Unsqueeze"] == ops["Squeeze"] == ops["Conv"] == 2
+    assert all(len(w.dims) == 4 for w in made.graph.initializer if w.name.endswith(".weight"))
 
 
 def test_a_normalization_shared_by_two_styles_becomes_one_for_each() -> None:
@@ -138,7 +141,7 @@ def test_a_normalization_shared_by_two_styles_becomes_one_for_each() -> None:
         graph.conv(graph.snake(graph.styled(normalized, name), f"{name}/snake"), f"{name}/conv")
         for name in ("block0", "block1")
     ]
-    made = _fused_alike(graph.model(graph.node("Add", ends, "sum")))
+    made = _rewritten_alike(graph.model(graph.node("Add", ends, "sum")))
     assert _ops(made)["InstanceNormalization"] == 2
     assert _ops(made)["ReduceMean"] == 0
     assert _sines_read(made) == ["InstanceNormalization"] * 2
@@ -147,6 +150,7 @@ def test_a_normalization_shared_by_two_styles_becomes_one_for_each() -> None:
 def test_a_snake_before_a_grouped_conv_keeps_its_multiplications() -> None:
     """A grouped convolution's weights do not line up with its input's channels."""
     graph = _Graph()
-    made = _fused_alike(graph.model(_block(graph, graph.conv("x", "conv0"), "block", group=2)))
+    made = _rewritten_alike(graph.model(_block(graph, graph.conv("x", "conv0"), "block", group=2)))
     assert _ops(made)["InstanceNormalization"] == 1
     assert _sines_read(made) == ["Mul"]
+    assert _ops(made)["Unsqueeze"] == 2  # 2-D, in groups as before
