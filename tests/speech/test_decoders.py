@@ -61,14 +61,17 @@ def test_each_engine_runs_the_decoder_asked_for(engines: dict[str, Engine]) -> N
     }
 
 
-def test_the_fast_decoder_is_quantized_where_it_keeps_the_voice(
-    data_dir: Path, engines: dict[str, Engine]
-) -> None:
+@pytest.fixture(scope="module")
+def graph(data_dir: Path, engines: dict[str, Engine]) -> onnx.GraphProto:
+    """The fast decoder's graph, as the shared engine's start made and kept it."""
+    folder = next((data_dir / "prepared").glob("*-fast-v*"))
+    return onnx.load(str(folder / "decoder.onnx")).graph
+
+
+def test_the_fast_decoder_is_quantized_where_it_keeps_the_voice(graph: onnx.GraphProto) -> None:
     """Static int8 in the noise path and resblocks.0-2, the model's own dynamic int8
     in the frame-rate blocks, float elsewhere: a range missing from the shipped ones
     would leave its convolution float without a word."""
-    folder = next((data_dir / "prepared").glob("*-fast-v*"))
-    graph = onnx.load(str(folder / "decoder.onnx")).graph
     made = {out: node for node in graph.node for out in node.output}
 
     def blocks(kind: str) -> set[str]:
@@ -86,15 +89,11 @@ def test_the_fast_decoder_is_quantized_where_it_keeps_the_voice(
     }  # fmt: skip
 
 
-def test_the_fast_decoders_adains_and_snakes_are_fused(
-    data_dir: Path, engines: dict[str, Engine]
-) -> None:
+def test_the_fast_decoders_adains_and_snakes_are_fused(graph: onnx.GraphProto) -> None:
     """Every AdaIN one InstanceNormalization, and each Snake before a float
     convolution (resblocks.3-5) without its multiplications (files/rewrites.py):
     a change in how the model is exported would leave them as they were, silently
     slower."""
-    folder = next((data_dir / "prepared").glob("*-fast-v*"))
-    graph = onnx.load(str(folder / "decoder.onnx")).graph
     made = {out: node for node in graph.node for out in node.output}
     ops = Counter(node.op_type for node in graph.node)
     assert ops["InstanceNormalization"] == 58
