@@ -27,7 +27,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from .rewrites import drop_unused, rewritten
+from .rewrites import GraphIndex, drop_unused, rewritten
 
 KINDS = ("fast", "float")
 
@@ -55,12 +55,8 @@ def dequantized(model: onnx.ModelProto, keep: tuple[str, ...] = ()) -> onnx.Mode
     (and the nodes that quantize its input and bias and scale its output) back to a
     float Conv with dequantized weights."""
     graph = model.graph
-    made = {out: node for node in graph.node for out in node.output}
-    users: dict[str, list[Any]] = {}
-    for node in graph.node:
-        for name in node.input:
-            users.setdefault(name, []).append(node)
-    weights = {init.name: init for init in graph.initializer}
+    index = GraphIndex(graph)
+    made, users, weights = index.made, index.users, index.weights
 
     def value(name: str) -> np.ndarray:
         return numpy_helper.to_array(weights[name])

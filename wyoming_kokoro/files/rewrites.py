@@ -25,10 +25,10 @@ def rewritten(model: onnx.ModelProto) -> onnx.ModelProto:
     """`model` (its shapes inferred) with its AdaINs, Snakes and float convolutions
     rewritten, in place."""
     graph = model.graph
-    _squares_as_products(graph)
-    _instance_norms(_Index(graph))
-    _snakes_folded(_Index(graph))
-    _convs_as_2d(_Index(graph))
+    _squares_as_products(GraphIndex(graph))
+    _instance_norms(GraphIndex(graph))
+    _snakes_folded(GraphIndex(graph))
+    _convs_as_2d(GraphIndex(graph))
     _sort(graph)
     drop_unused(graph)
     return model
@@ -51,8 +51,9 @@ def drop_unused(graph: onnx.GraphProto) -> None:
     del graph.value_info[:]
 
 
-class _Index:
-    """Who makes and who reads each tensor, the weights, the inferred shapes."""
+class GraphIndex:
+    """Who makes and who reads each tensor, the weights, the inferred shapes: what
+    every rewrite of a decoder graph looks up (decoders.py's too)."""
 
     def __init__(self, graph: onnx.GraphProto) -> None:
         self.graph = graph
@@ -63,9 +64,9 @@ class _Index:
                 self.users.setdefault(name, []).append(node)
         self.weights = {init.name: init for init in graph.initializer}
         self.shapes = {
-            v.name: tuple(d.dim_value if d.HasField("dim_value") else None for d in dims.dim)
+            v.name: tuple(_length(d) for d in v.type.tensor_type.shape.dim)
             for v in graph.value_info
-            if v.type.tensor_type.HasField("shape") and (dims := v.type.tensor_type.shape)
+            if v.type.tensor_type.HasField("shape")
         }
         self._ranks: dict[str, int | None] = {}
 
@@ -121,15 +122,14 @@ class _Index:
         )
 
 
-def _squares_as_products(graph: onnx.GraphProto) -> None:
-    index = _Index(graph)
-    for node in graph.node:
+def _squares_as_products(index: GraphIndex) -> None:
+    for node in index.graph.node:
         if node.op_type == "Pow" and _equals(index.constant(node.input[1]), 2.0):
             node.op_type = "Mul"
             node.input[1] = node.input[0]
 
 
-def _instance_norms(index: _Index) -> None:
+def _instance_norms(index: GraphIndex) -> None:
     """mean, x - mean, its square's mean, + eps, sqrt, divide, * (1 + γ), + β over
     the last axis of (1, C, T): one InstanceNormalization with scale 1 + γ, bias β."""
     graph, made = index.graph, []
@@ -196,7 +196,7 @@ def _instance_norms(index: _Index) -> None:
     graph.node.extend(made)
 
 
-def _snakes_folded(index: _Index) -> None:
+def _snakes_folded(index: GraphIndex) -> None:
     """x + sin²(αx)/α between an InstanceNormalization and a float Conv: the
     normalization makes u = αx, the convolution's weights take the 1/α of
     (u + sin²(u))/α, and both multiplications go."""
@@ -253,7 +253,7 @@ def _snakes_folded(index: _Index) -> None:
         index.users[x] = [sin, add]
 
 
-def _convs_as_2d(index: _Index) -> None:
+def _convs_as_2d(index: GraphIndex) -> None:
     """Conv(x, W) over (1, C, T) as Squeeze(Conv(Unsqueeze(x), W of height 1)), for
     each float convolution whose weights no other node reads."""
     graph, nodes = index.graph, []
@@ -305,6 +305,10 @@ def _sort(graph: onnx.GraphProto) -> None:
         pending = waiting
     del graph.node[:]
     graph.node.extend(ordered)
+
+
+def _length(dim: onnx.TensorShapeProto.Dimension) -> int | None:
+    return dim.dim_value if dim.HasField("dim_value") else None
 
 
 def _equals(value: np.ndarray | None, *choices: float | list[int]) -> bool:
