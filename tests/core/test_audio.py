@@ -3,7 +3,15 @@ import wave
 
 import numpy as np
 
-from wyoming_kokoro.core.audio import EDGE_SECONDS, SAMPLE_RATE, silence, to_pcm, trim, wav_bytes
+from wyoming_kokoro.core.audio import (
+    EDGE_SECONDS,
+    SAMPLE_RATE,
+    PieceEdges,
+    silence,
+    to_pcm,
+    trim,
+    wav_bytes,
+)
 
 
 def tone(seconds: float, level: float = 0.5) -> np.ndarray:
@@ -51,3 +59,26 @@ def test_a_silent_window_inside_a_piece_is_kept() -> None:
     pause = np.zeros(9000, dtype=np.float32)
     assert len(trim(pause, start=False, end=False)) == 9000
     assert len(trim(pause, start=True, end=False)) == 0
+
+
+def test_a_piece_cut_window_by_window_is_the_piece_trimmed_whole() -> None:
+    """Where the decoder's windows fall follows the machine's speed; the audio must
+    not: not a sample more of trailing silence, nor a sample less of the kept edge."""
+    piece = np.concatenate([silence(0.3), tone(0.5), silence(0.25), tone(0.4), silence(0.4)])
+    whole = trim(piece)
+    rng = np.random.default_rng(7)
+    # Seams in the leading silence just before speech, in the pause, in the trailing
+    # silence, windows all silence, and random ones.
+    near = [int(s * SAMPLE_RATE) for s in (0.29, 0.3, 0.85, 0.9, 1.45, 1.5, 1.6)]
+    for cuts in [near, *(sorted(rng.integers(1, len(piece), 5)) for _ in range(50))]:
+        windows = np.split(piece, cuts)
+        edges = PieceEdges()
+        sent = [edges.cut(window, last=i == len(windows) - 1) for i, window in enumerate(windows)]
+        assert edges.started
+        np.testing.assert_array_equal(np.concatenate(sent), whole, err_msg=str(cuts))
+
+
+def test_a_silent_piece_cut_window_by_window_is_nothing() -> None:
+    edges = PieceEdges()
+    assert [len(edges.cut(silence(0.2), last)) for last in (False, False, True)] == [0, 0, 0]
+    assert not edges.started

@@ -60,10 +60,10 @@ def test_every_format_decodes_to_the_same_speech(client: openai.OpenAI) -> None:
     assert 2.0 < len(reference) / 24000 < 6.0 and loudness(reference) > 0.02
     for response_format in ("mp3", "opus", "aac", "flac", "wav"):
         samples = samples_of(speak(client, response_format=response_format), response_format)
-        # Within a quarter second: the decoder's windows follow the machine's speed at
-        # the moment, and the silence trimmed around them with it; a lost window
-        # would be more.
-        assert abs(len(samples) - len(reference)) / 24000 < 0.25, response_format
+        # The decoder's windows follow the machine's speed at the moment; seams decoded
+        # apart move where the trailing silence is cut by tens of milliseconds, codecs
+        # pad by a frame or two. A lost window, or a silence left uncut, is more.
+        assert abs(len(samples) - len(reference)) / 24000 < 0.15, response_format
         assert loudness(samples) == pytest.approx(loudness(reference), rel=0.15), response_format
 
 

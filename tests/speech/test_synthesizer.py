@@ -45,8 +45,9 @@ async def test_a_new_answer_starts_with_a_small_window(
     synthesizer: Synthesizer, windows: list[int]
 ) -> None:
     audio = [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE))]
-    assert len(windows) >= 2 and len(audio) == len(windows)
-    assert windows[0] < sum(windows) / 3
+    assert len(windows) >= 2 and windows[0] < sum(windows) / 3
+    # Sent as it is decoded (a window that is all pause goes out with the next).
+    assert len(audio) >= 2 and len(audio[0]) < sum(map(len, audio)) / 3
 
 
 async def test_a_sentence_while_audio_plays_is_decoded_in_one_window(

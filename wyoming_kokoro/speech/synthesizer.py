@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..core.audio import BYTES_PER_SECOND, SAMPLE_RATE, silence, to_pcm, trim
+from ..core.audio import BYTES_PER_SECOND, SAMPLE_RATE, PieceEdges, silence, to_pcm
 from ..core.errors import BadRequestError
 from ..core.languages import ENGLISH, Language, find_language
 from ..core.settings import SPEEDS, SpeechSettings, check_speech
@@ -172,14 +172,11 @@ class Synthesizer:
         `playback` runs dry (None: no one is listening yet, so as few windows as the
         decoder's memory allows): its silent edges trimmed, its pause added."""
         decoding = self.engine.decoding(piece.phonemes, plan.voice, plan.speed)
-        started = False
+        edges = PieceEdges()
         while decoding is not None and not decoding.finished:
             lead = math.inf if playback is None else playback.lead(time.perf_counter())
-            audio = decoding.next(lead)
-            last = decoding.finished
-            trimmed = trim(audio, start=not started, end=last)
-            started = started or len(trimmed) > 0
-            if last and started:
+            trimmed = edges.cut(decoding.next(lead), last=decoding.finished)
+            if decoding.finished and edges.started:
                 trimmed = np.concatenate([trimmed, silence(piece.pause)])
             if len(trimmed):
                 if playback is not None:
