@@ -3,11 +3,12 @@
 The int8 model's decoder is quantized dynamically: every convolution measures its
 input's range and quantizes it at run time, which is most of the decoder's time.
 `fast` quantizes the inputs of the audio-rate convolutions that keep the voice
-(the noise path and resblocks.0-2: half of the decoder's time) with ranges measured
-once (static int8, QDQ, per-channel weights); keeps the frame-rate blocks (encode,
-decode, asr_res: most of the weights) as the model's own dynamic int8; and turns the
-rest back into float (resblocks.3-5, F0_conv and N_conv, conv_post), where static
-int8 cost the voice what DNSMOS hears. The gate and each candidate: docs/decisions.md.
+(the noise path, resblocks.0-2 and resblocks.5: two thirds of the decoder's time)
+with ranges measured once (static int8, QDQ, per-channel weights); keeps the
+frame-rate blocks (encode, decode, asr_res: most of the weights) as the model's own
+dynamic int8; and turns the rest back into float (resblocks.3-4, F0_conv and N_conv,
+conv_post), where static int8 cost the voice what DNSMOS hears. The gate and each
+candidate: docs/decisions.md.
 `float` turns every quantized convolution back into a float one. Both then get
 rewrites.py's exact rewrites (AdaIN, Snake, 2-D convolutions).
 
@@ -33,8 +34,10 @@ KINDS = ("fast", "float")
 
 _STATIC_IN_FAST = tuple(
     f"/decoder/decoder/generator/{block}"
-    for block in ("noise_res.", "noise_convs.", "resblocks.0/", "resblocks.1/", "resblocks.2/")
-)
+    for block in (
+        "noise_res.", "noise_convs.", "resblocks.0/", "resblocks.1/", "resblocks.2/", "resblocks.5/"
+    )
+)  # fmt: skip
 _OWN_IN_FAST = tuple(f"/decoder/decoder/{block}" for block in ("encode/", "decode.", "asr_res/"))
 
 
