@@ -123,7 +123,8 @@ def percentile_ranges(decoder: Path, feed: list) -> dict:
     names = sorted({name for node in model.graph.node if node.op_type == "Conv"
                     for name in (node.input[0], node.output[0])
                     if name.startswith(PERCENTILE_IN)})  # fmt: skip
-    model.graph.output.extend(helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in names)
+    outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in names]
+    model.graph.output.extend(outputs)
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     seen: dict[str, list[np.ndarray]] = {name: [] for name in names}
     for window in feed:
