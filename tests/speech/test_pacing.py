@@ -8,6 +8,7 @@ from wyoming_kokoro.core.settings import Windows
 from wyoming_kokoro.speech.pacing import (
     SECONDS_PER_FRAME,
     DecoderSpeed,
+    Listeners,
     Playback,
     first_window,
     next_window,
@@ -51,6 +52,20 @@ def test_a_player_is_due_at_once_then_when_its_audio_ends() -> None:
     # Ran dry at 9.0; audio at 10.0 plays from then on.
     playback.sent(1.0, now=10.0)
     assert playback.due == 11.0
+
+
+def test_a_window_is_sized_for_whichever_listener_runs_dry_first() -> None:
+    listeners = Listeners()
+    long_reply, short_answer = Playback(created=0.0), Playback(created=0.0)
+    long_reply.sent(20.0, now=1.0)
+    with listeners.listening(long_reply):
+        assert listeners.lead(long_reply, 2.0) == pytest.approx(19.0)
+        with listeners.listening(short_answer):
+            short_answer.sent(0.6, now=2.0)
+            # The reply has 19 s in hand, but the short answer needs the model in 0.5 s.
+            assert listeners.lead(long_reply, 2.1) == pytest.approx(0.5)
+            assert listeners.lead(short_answer, 2.1) == pytest.approx(0.5)
+        assert listeners.lead(long_reply, 2.1) == pytest.approx(18.9)
 
 
 def test_the_speed_follows_measured_runs() -> None:

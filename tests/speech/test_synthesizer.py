@@ -60,6 +60,18 @@ async def test_a_sentence_while_audio_plays_is_decoded_in_one_window(
     assert playing.seconds > 30.0
 
 
+async def test_a_sentence_while_audio_plays_still_leaves_the_model_to_another_listener(
+    synthesizer: Synthesizer, windows: list[int]
+) -> None:
+    playing = Playback()
+    playing.sent(30.0, time.perf_counter())
+    other = Playback()
+    other.sent(0.5, time.perf_counter())  # another answer runs dry in half a second
+    with synthesizer.listeners.listening(other):
+        [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE), playing)]
+    assert len(windows) > 2
+
+
 def test_the_command_line_decodes_in_the_fewest_windows_unless_someone_listens(
     synthesizer: Synthesizer, windows: list[int]
 ) -> None:

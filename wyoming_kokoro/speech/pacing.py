@@ -11,6 +11,8 @@ later windows grow with the lead. No ONNX here: the engine runs what this plans.
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..core.settings import Windows
@@ -22,7 +24,7 @@ _GAIN = 1.25
 """How much faster than it costs a window must make audio (see next_window)."""
 
 
-@dataclass
+@dataclass(eq=False)  # one player is one player, whatever it holds
 class Playback:
     """A real-time player that starts at an answer's first audio: when it runs dry.
 
@@ -52,6 +54,31 @@ class Playback:
         if self.started is None or now > self.due:
             self.started = now - self.seconds
         self.seconds += seconds
+
+
+class Listeners:
+    """The players of the answers being made. A window must be ready before any of
+    them runs dry, not only its own answer's: a long reply with seconds in hand
+    would otherwise hold the model for seconds while a short answer beside it, due
+    sooner, went silent."""
+
+    def __init__(self) -> None:
+        self._playing: list[Playback] = []
+
+    @contextmanager
+    def listening(self, playback: Playback) -> Iterator[None]:
+        """While an answer for `playback` is being made."""
+        self._playing.append(playback)
+        try:
+            yield
+        finally:
+            self._playing.remove(playback)
+
+    def lead(self, playback: Playback, now: float) -> float:
+        """Seconds until `playback`, or another answer's player, runs dry."""
+        # A copy: answers come and go on the event loop while the model thread asks.
+        others = [other.lead(now) for other in tuple(self._playing) if other is not playback]
+        return min([playback.lead(now), *others])
 
 
 class DecoderSpeed:

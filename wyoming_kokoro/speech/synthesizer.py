@@ -4,7 +4,7 @@ normalize -> sentences (G2P) -> model, window by window -> trimmed PCM. In the
 server, G2P runs on a thread of its own and the model on the scheduler's, so the
 next sentence is phonemized while the model reads the current one and the event
 loop is free; each window is one turn on the model, given to the listener whose
-audio runs out first, and sized to be ready before it does.
+audio runs out first, and sized to be ready before any listener's does.
 """
 
 import asyncio
@@ -28,7 +28,7 @@ from .engine import MAX_PHONEMES, Engine
 from .g2p import G2P
 from .lexicon import Pronunciations, WithLexicon
 from .normalize import normalize
-from .pacing import Playback
+from .pacing import Listeners, Playback
 from .scheduler import ModelScheduler
 from .sentences import Piece, plan_pieces
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
@@ -101,6 +101,7 @@ class Synthesizer:
         self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self.scheduler = ModelScheduler()
+        self.listeners = Listeners()
 
     def close(self) -> None:
         self._g2p_thread.shutdown(wait=False, cancel_futures=True)
@@ -169,12 +170,15 @@ class Synthesizer:
 
     def render(self, piece: Piece, plan: Plan, playback: Playback | None) -> Iterator[bytes]:
         """One piece as PCM, window by window, each sized to be ready before
-        `playback` runs dry (None: no one is listening yet, so as few windows as the
-        decoder's memory allows): its silent edges trimmed, its pause added."""
+        `playback`, or another answer's listener, runs dry (None: no one is listening
+        yet, so as few windows as the decoder's memory allows): its silent edges
+        trimmed, its pause added."""
         decoding = self.engine.decoding(piece.phonemes, plan.voice, plan.speed)
         edges = PieceEdges()
         while decoding is not None and not decoding.finished:
-            lead = math.inf if playback is None else playback.lead(time.perf_counter())
+            lead = (
+                math.inf if playback is None else self.listeners.lead(playback, time.perf_counter())
+            )
             trimmed = edges.cut(decoding.next(lead), last=decoding.finished)
             if decoding.finished and edges.started:
                 trimmed = np.concatenate([trimmed, silence(piece.pause)])
@@ -233,11 +237,12 @@ class Synthesizer:
         # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-        while (piece := await next_piece) is not None:
-            next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-            windows = self.render(piece, plan, playback)
-            while pcm := await self.scheduler.run(playback.due, partial(next, windows, None)):
-                yield pcm
+        with self.listeners.listening(playback):
+            while (piece := await next_piece) is not None:
+                next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+                windows = self.render(piece, plan, playback)
+                while pcm := await self.scheduler.run(playback.due, partial(next, windows, None)):
+                    yield pcm
 
 
 def _default_voice(voices: VoiceCatalog, configured: str | None) -> Voice:
