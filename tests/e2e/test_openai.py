@@ -26,7 +26,12 @@ LONG_TEXT = " ".join(
 @pytest.fixture(scope="module")
 def http(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     http = f"http://127.0.0.1:{free_port()}"
+    # The answer cache makes a text asked for twice the same audio: the decoder's windows
+    # follow the machine's speed at the moment, and windows of different sizes make audio
+    # up to a fifth quieter or louder (instance norms over each window), which would hide
+    # what these tests compare, the formats and the framing.
     args = ["--http-uri", http, "--http-api-key", API_KEY, "--openai-voices", "echo=jf_alpha"]
+    args += ["--cache-mb", "8"]
     with run_server(data_dir, tmp_path_factory.mktemp("logs"), *args):
         yield http
 
@@ -60,11 +65,10 @@ def test_every_format_decodes_to_the_same_speech(client: openai.OpenAI) -> None:
     assert 2.0 < len(reference) / 24000 < 6.0 and loudness(reference) > 0.02
     for response_format in ("mp3", "opus", "aac", "flac", "wav"):
         samples = samples_of(speak(client, response_format=response_format), response_format)
-        # The decoder's windows follow the machine's speed at the moment; seams decoded
-        # apart move where the trailing silence is cut by tens of milliseconds, codecs
-        # pad by a frame or two. A lost window, or a silence left uncut, is more.
-        assert abs(len(samples) - len(reference)) / 24000 < 0.15, response_format
-        assert loudness(samples) == pytest.approx(loudness(reference), rel=0.15), response_format
+        # One answer's audio (the cache), so what differs is the codec's: a frame or two
+        # of padding, and what a lossy codec leaves out.
+        assert abs(len(samples) - len(reference)) / 24000 < 0.1, response_format
+        assert loudness(samples) == pytest.approx(loudness(reference), rel=0.1), response_format
 
 
 def test_mp3_is_the_default_as_with_openai(client: openai.OpenAI) -> None:
@@ -150,12 +154,8 @@ def test_server_sent_events_carry_the_audio(client: openai.OpenAI) -> None:
     pcm = b"".join(
         base64.b64decode(e["audio"]) for e in events if e["type"] == "speech.audio.delta"
     )
-    # The same answer, though not byte for byte: its decoder windows follow the
-    # machine's speed at the moment.
-    plain = speak(client, response_format="pcm")
-    assert abs(len(pcm) - len(plain)) / 48000 < 0.25
-    heard, expected = (loudness(np.frombuffer(audio, np.int16)) for audio in (pcm, plain))
-    assert abs(heard - expected) < 0.15 * expected
+    # The same answer (the cache keeps one audio for a text), byte for byte.
+    assert pcm == speak(client, response_format="pcm")
 
 
 def test_errors_arrive_as_the_sdk_exceptions(client: openai.OpenAI, http: str) -> None:
