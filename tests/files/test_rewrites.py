@@ -154,3 +154,75 @@ def test_a_snake_before_a_grouped_conv_keeps_its_multiplications() -> None:
     assert _ops(made)["InstanceNormalization"] == 1
     assert _sines_read(made) == ["Mul"]
     assert _ops(made)["Unsqueeze"] == 2  # 2-D, in groups as before
+
+
+def _spectrum_graph(size: int = 20, step: int = 5) -> onnx.ModelProto:
+    """STFT, then magnitude and phase as Kokoro's export computes them (its atan2)."""
+    graph = _Graph()
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(size) / size)  # periodic Hann
+    graph.constant("step", np.array(step, dtype=np.int64))
+    graph.constant("window", window.astype(np.float32))
+    graph.constant("length", np.array(size, dtype=np.int64))
+    graph.constant("zero", np.array(0.0, dtype=np.float32))
+    graph.constant("pi", np.array(np.pi, dtype=np.float32))
+    graph.constant("first", np.array(0, dtype=np.int64))
+    graph.constant("second", np.array(1, dtype=np.int64))
+    spectrum = graph.node("STFT", ["signal", "step", "window", "length"], "STFT", onesided=1)
+    bins_first = graph.node("Transpose", [spectrum], "Transpose", perm=[0, 2, 1, 3])
+    real = graph.node("Gather", [bins_first, "first"], "Gather_real", axis=3)
+    imag = graph.node("Gather", [bins_first, "second"], "Gather_imag", axis=3)
+    power = graph.node(
+        "Add",
+        [graph.node("Mul", [real, real], "Pow"), graph.node("Mul", [imag, imag], "Pow_1")],
+        "Add",
+    )
+    turn = graph.node("Atan", [graph.node("Div", [imag, real], "Div")], "Atan")
+    phase = graph.node(
+        "Where",
+        [
+            graph.node("Less", [real, "zero"], "Less"),
+            graph.node(
+                "Where",
+                [
+                    graph.node("Greater", [imag, "zero"], "Greater"),
+                    graph.node("Add", [turn, "pi"], "Add_1"),
+                    graph.node("Sub", [turn, "pi"], "Sub"),
+                ],
+                "Where",
+            ),
+            turn,
+        ],
+        "Where_1",
+    )
+    out = graph.node("Concat", [graph.node("Sqrt", [power], "Sqrt"), phase], "Concat", axis=1)
+    model = helper.make_model(
+        helper.make_graph(
+            graph.nodes,
+            "spectrum",
+            [helper.make_tensor_value_info("signal", TensorProto.FLOAT, [1, "samples"])],
+            [helper.make_tensor_value_info(out, TensorProto.FLOAT, None)],
+            graph.weights,
+        ),
+        opset_imports=[helper.make_opsetid("", 18)],
+    )
+    return onnx.shape_inference.infer_shapes(model)
+
+
+def test_an_stft_becomes_a_convolution_with_torchs_angles() -> None:
+    """As the model was trained: an FFT's first and last bins have an imaginary part
+    of exactly 0, and torch.angle makes a negative real part's angle π, not -π."""
+    size, step = 20, 5
+    made = rewritten(_spectrum_graph(size, step))
+    assert _ops(made)["STFT"] == 0 and _ops(made)["Conv"] == 1
+    signal = (_RNG.normal(0, 1, (1, 2000)) - 0.4).astype(np.float32)  # negative DC, mostly
+    session = ort.InferenceSession(made.SerializeToString(), providers=["CPUExecutionProvider"])
+    magnitude, phase = np.split(session.run(None, {"signal": signal})[0][0], 2)
+    frames = np.lib.stride_tricks.sliding_window_view(signal[0].astype(np.float64), size)[::step]
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(size) / size)
+    expected = np.fft.rfft(frames * window, axis=1).T
+    np.testing.assert_allclose(magnitude, np.abs(expected), rtol=1e-4, atol=1e-5)
+    edges = [0, size // 2]
+    assert (phase[edges] == np.float32(np.pi)).sum() > len(frames)  # exactly π, never -π
+    np.testing.assert_array_equal(phase[edges], np.angle(expected[edges]).astype(np.float32))
+    turned = np.angle(np.exp(1j * (phase[1:-1] - np.angle(expected[1:-1]))))
+    assert np.abs(turned).max() < 1e-3
