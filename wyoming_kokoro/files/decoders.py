@@ -10,7 +10,7 @@ dynamic int8; and turns the rest back into float (resblocks.3-4, F0_conv and N_c
 conv_post), where static int8 cost the voice what DNSMOS hears. The gate and each
 candidate: docs/decisions.md.
 `float` turns every quantized convolution back into a float one. Both then get
-rewrites.py's rewrites (AdaIN, Snake, 2-D convolutions, the STFT).
+rewrites.py's exact rewrites (AdaIN, Snake, 2-D convolutions).
 
 `python -m wyoming_kokoro.files.decoders KIND DECODER OUT` writes OUT; the
 preparation runs it as a child process, since the graph in Python costs several

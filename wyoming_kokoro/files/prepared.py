@@ -30,7 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 VERSION = 1
 """Changes whenever what the split makes changes."""
 
-DECODERS_VERSION = 5
+DECODERS_VERSION = 4
 """Changes whenever how a decoder is made (or the ranges `fast` uses) changes."""
 
 _MANIFEST = "manifest.json"

@@ -10,16 +10,7 @@ float 1-D convolution written as a 2-D one (a row of height 1) runs ONNX Runtime
 blocked-channel (NCHWc) kernels on x86, which it gives only to 2-D ones. The audio is
 the same to float rounding (about 115 dB SNR on the float decoder); the fast decoder
 decodes 1.05 to 1.15 times as fast as without them (docs/decisions.md).
-
-The harmonic source's STFT (20 points, hop 5) ran on one thread in ONNX Runtime; as a
-convolution with its DFT basis it runs on all (fast: 1.07 times as fast at 2 threads).
-Its first and last bins now have the exact zero imaginary part and π angle the model
-was trained with (torch.stft, torch.angle), where ONNX Runtime's STFT left rounding
-noise that turned their angle to -π at random: the one change that is not to float
-rounding; DNSMOS hears no difference (docs/decisions.md).
 """
-
-from typing import Any
 
 import numpy as np
 import onnx
@@ -38,7 +29,6 @@ def rewritten(model: onnx.ModelProto) -> onnx.ModelProto:
     _instance_norms(GraphIndex(graph))
     _snakes_folded(GraphIndex(graph))
     _convs_as_2d(GraphIndex(graph))
-    _stfts_as_convs(GraphIndex(graph))
     _sort(graph)
     drop_unused(graph)
     return model
@@ -75,7 +65,7 @@ class GraphIndex:
         self.weights = {init.name: init for init in graph.initializer}
         self.shapes = {
             v.name: tuple(_length(d) for d in v.type.tensor_type.shape.dim)
-            for v in (*graph.input, *graph.value_info)
+            for v in graph.value_info
             if v.type.tensor_type.HasField("shape")
         }
         self._ranks: dict[str, int | None] = {}
@@ -296,95 +286,6 @@ def _convs_as_2d(index: GraphIndex) -> None:
         ]
     del graph.node[:]
     graph.node.extend(nodes)
-
-
-def _stfts_as_convs(index: GraphIndex) -> None:
-    """A one-sided STFT of a real signal as one float convolution with the window
-    times its DFT basis (ONNX Runtime's STFT runs on one thread, a Conv on all).
-
-    The basis holds exact zeros where sin(2πkn/N) is zero, so the first and the
-    last bin's imaginary part is exactly 0, as in the FFT the model was trained
-    with; the export's atan2 turns an imaginary part of 0 with a negative real one
-    into -π where torch.angle gives π, so its `imag > 0` becomes `imag >= 0`."""
-    graph, nodes = index.graph, []
-    for node in graph.node:
-        step, window, length = (
-            (index.constant(i) for i in node.input[1:4])
-            if node.op_type == "STFT" and len(node.input) == 4
-            else (None, None, None)
-        )
-        if (
-            step is None
-            or window is None
-            or length is None
-            or window.size != int(length)
-            or not _attribute(node, "onesided", 1)
-            or index.rank(node.input[0]) != 2
-        ):
-            nodes.append(node)
-            continue
-        size = int(length)
-        turns = (np.arange(size // 2 + 1)[:, None] * np.arange(size)) % size
-        angle = 2 * np.pi * turns / size
-        real, imaginary = np.cos(angle), -np.sin(angle)
-        real[turns == 0], real[2 * turns == size] = 1.0, -1.0
-        imaginary[(turns == 0) | (2 * turns == size)] = 0.0
-        basis = np.concatenate([real, imaginary]) * window.reshape(1, -1)
-        name = node.name
-        for suffix, value in (
-            ("basis", basis[:, None, :].astype(np.float32)),
-            ("axis", np.array([1], dtype=np.int64)),
-            ("shape", np.array([0, 2, size // 2 + 1, -1], dtype=np.int64)),
-        ):
-            graph.initializer.append(numpy_helper.from_array(value, f"{name}/{suffix}"))
-        signal, spectra, pairs = (f"{name}/{suffix}" for suffix in ("signal", "spectra", "pairs"))
-        nodes += [
-            helper.make_node("Unsqueeze", [node.input[0], f"{name}/axis"], [signal]),
-            helper.make_node(
-                "Conv",
-                [signal, f"{name}/basis"],
-                [spectra],
-                name=f"{name}/Conv",
-                kernel_shape=[size],
-                strides=[int(step)],
-            ),
-            helper.make_node("Reshape", [spectra, f"{name}/shape"], [pairs]),
-            # (batch, real|imaginary, bin, frame) to STFT's (batch, frame, bin, real|imaginary)
-            helper.make_node("Transpose", [pairs], [node.output[0]], perm=[0, 3, 2, 1]),
-        ]
-        _angles_of_zero(index, node.output[0])
-    del graph.node[:]
-    graph.node.extend(nodes)
-
-
-def _angles_of_zero(index: GraphIndex, spectrum: str) -> None:
-    """torch.angle's π, not -π, for an imaginary part of 0 and a negative real one: in
-    the export's atan2, where(imag > 0, atan + π, atan - π) reads imag >= 0."""
-    parts = [spectrum] + [
-        reader.output[0]
-        for reader in index.users.get(spectrum, [])
-        if reader.op_type == "Transpose" and _attribute(reader, "perm", [])[-1:] == [3]
-    ]
-    for part in parts:
-        for gather in index.users.get(part, []):
-            if (
-                gather.op_type != "Gather"
-                or _attribute(gather, "axis", 0) not in (3, -1)
-                or not _equals(index.constant(gather.input[1]), 1.0)
-            ):
-                continue
-            for test in index.users.get(gather.output[0], []):
-                if (
-                    test.op_type == "Greater"
-                    and test.input[0] == gather.output[0]
-                    and _equals(index.constant(test.input[1]), 0.0)
-                ):
-                    test.op_type = "GreaterOrEqual"
-
-
-def _attribute(node: onnx.NodeProto, name: str, default: Any) -> Any:
-    found = next((a for a in node.attribute if a.name == name), None)
-    return default if found is None else helper.get_attribute_value(found)
 
 
 def _sort(graph: onnx.GraphProto) -> None:
