@@ -77,8 +77,7 @@ class Listeners:
     def lead(self, playback: Playback, now: float) -> float:
         """Seconds until `playback`, or another answer's player, runs dry."""
         # A copy: answers come and go on the event loop while the model thread asks.
-        others = [other.lead(now) for other in tuple(self._playing) if other is not playback]
-        return min([playback.lead(now), *others])
+        return min(player.lead(now) for player in (playback, *self._playing))
 
 
 class DecoderSpeed:
