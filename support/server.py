@@ -7,10 +7,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from wyoming.audio import AudioChunk, AudioStart
@@ -19,6 +20,8 @@ from wyoming.event import Event
 from wyoming.info import Describe
 
 READY_TIMEOUT = 60.0
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -118,6 +121,8 @@ class Reply:
     """What the server sent for one request."""
 
     events: list[Event] = field(default_factory=list)
+    silences: list[float] = field(default_factory=list)
+    """Seconds before each event: from the request for the first, then from the one before."""
 
     @property
     def types(self) -> list[str]:
@@ -148,11 +153,15 @@ async def request(
     for event in events:
         await client.write_event(event)
     reply = Reply()
+    last = time.perf_counter()
     async with asyncio.timeout(timeout):
         while True:
             received = await client.read_event()
             assert received is not None, f"connection closed after {reply.types}"
             reply.events.append(received)
+            now = time.perf_counter()
+            reply.silences.append(now - last)
+            last = now
             if received.type in (until, "error"):
                 return reply
 
@@ -164,6 +173,21 @@ async def describe_seconds(server: Server) -> float:
         reply = await request(client, [Describe().event()], until="info")
         assert reply.types == ["info"]
         return time.perf_counter() - start
+
+
+async def describe_seconds_during(server: Server, busy: Awaitable[T]) -> tuple[T, list[float]]:
+    """What `busy` gives, and how long describe waited, asked again and again on
+    fresh connections until `busy` was done.
+
+    A server that ran the model or loaded a language on its event loop would keep
+    describe waiting for about as long as that work keeps the client silent, so
+    tests compare the two, which slow machines stretch alike."""
+    task = asyncio.ensure_future(busy)
+    latencies = []
+    while not task.done():
+        latencies.append(await describe_seconds(server))
+        await asyncio.sleep(0.01)
+    return await task, latencies
 
 
 def seconds(samples: np.ndarray) -> float:
