@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from wyoming.audio import AudioChunk, AudioStart
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 from wyoming.info import Describe
+from wyoming.tts import Synthesize
 
 READY_TIMEOUT = 60.0
 
@@ -188,6 +190,32 @@ async def describe_seconds_during(server: Server, busy: Awaitable[T]) -> tuple[T
         latencies.append(await describe_seconds(server))
         await asyncio.sleep(0.01)
     return await task, latencies
+
+
+def metrics(http_port: int) -> set[str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=10) as response:
+        return set(response.read().decode().splitlines())
+
+
+def metric(http_port: int, name: str) -> float:
+    (line,) = (line for line in metrics(http_port) if line.startswith(f"{name} "))
+    return float(line.split()[1])
+
+
+async def until_speaking(http_port: int, speaking: int, waiting: int) -> None:
+    """Until the server's metrics say so many requests are spoken and so many wait."""
+    wanted = {f"kokoro_requests_speaking {speaking:.1f}", f"kokoro_requests_waiting {waiting:.1f}"}
+    async with asyncio.timeout(60):
+        while not wanted <= await asyncio.to_thread(metrics, http_port):
+            await asyncio.sleep(0.02)
+
+
+async def still_serves(server: Server) -> None:
+    """A plain request on a fresh connection gets the whole answer, audibly."""
+    async with server.client() as client:
+        reply = await request(client, [Synthesize(text="Still here.").event()], until="audio-stop")
+    assert reply.types[0] == "audio-start" and reply.types[-1] == "audio-stop"
+    assert loudness(reply.groups()[0]) > 0.02
 
 
 def seconds(samples: np.ndarray) -> float:

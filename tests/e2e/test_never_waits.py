@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,8 +25,11 @@ from support.server import (
     describe_seconds_during,
     free_port,
     loudness,
+    metric,
     request,
     run_server,
+    still_serves,
+    until_speaking,
 )
 
 from . import home_assistant as ha
@@ -59,12 +61,6 @@ def server(
     ) as server:  # fmt: skip
         yield server
         assert "Traceback" not in server.log_text()
-
-
-async def still_serves(server: Server) -> None:
-    answer = await ha.synthesize(server, Synthesize(text="Still here.").event())
-    assert answer.ended_by == "audio-stop"
-    assert loudness(np.frombuffer(answer.audio, np.int16)) > 0.02
 
 
 def error_text(answer: ha.Answer) -> str:
@@ -226,24 +222,6 @@ async def test_idle_connections_never_block_a_request(server: Server) -> None:
     finally:
         for _, writer in idle:
             writer.close()
-
-
-def metrics(http_port: int) -> set[str]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=10) as response:
-        return set(response.read().decode().splitlines())
-
-
-def metric(http_port: int, name: str) -> float:
-    (line,) = (line for line in metrics(http_port) if line.startswith(f"{name} "))
-    return float(line.split()[1])
-
-
-async def until_speaking(http_port: int, speaking: int, waiting: int) -> None:
-    """Until the server's metrics say so many requests are spoken and so many wait."""
-    wanted = {f"kokoro_requests_speaking {speaking:.1f}", f"kokoro_requests_waiting {waiting:.1f}"}
-    async with asyncio.timeout(60):
-        while not wanted <= await asyncio.to_thread(metrics, http_port):
-            await asyncio.sleep(0.02)
 
 
 async def until_full(http_port: int) -> None:
