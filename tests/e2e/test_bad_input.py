@@ -17,7 +17,6 @@ from wyoming.tts import (
 
 from support.server import (
     Server,
-    free_port,
     loudness,
     metric,
     request,
@@ -29,11 +28,6 @@ from support.server import (
 
 MAX_TEXT = 600
 IDLE = 2.0
-
-
-@pytest.fixture(scope="module")
-def http_port() -> int:
-    return free_port()
 
 
 @pytest.fixture(scope="module")
