@@ -210,10 +210,15 @@ async def until_speaking(http_port: int, speaking: int, waiting: int) -> None:
             await asyncio.sleep(0.02)
 
 
+async def synthesize(server: Server, event: Event) -> Reply:
+    """One non-streaming request on a fresh connection, read to its audio-stop."""
+    async with server.client() as client:
+        return await request(client, [event], until="audio-stop")
+
+
 async def still_serves(server: Server) -> None:
     """A plain request on a fresh connection gets the whole answer, audibly."""
-    async with server.client() as client:
-        reply = await request(client, [Synthesize(text="Still here.").event()], until="audio-stop")
+    reply = await synthesize(server, Synthesize(text="Still here.").event())
     assert reply.types[0] == "audio-start" and reply.types[-1] == "audio-stop"
     assert loudness(reply.groups()[0]) > 0.02
 

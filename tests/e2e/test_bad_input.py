@@ -23,6 +23,7 @@ from support.server import (
     run_server,
     seconds,
     still_serves,
+    synthesize,
     until_speaking,
 )
 
@@ -49,8 +50,7 @@ def strict_server(
 
 async def speak(server: Server, text: str, **voice: str) -> tuple[list[str], list]:
     event = Synthesize(text=text, voice=SynthesizeVoice(**voice) if voice else None).event()
-    async with server.client() as client:
-        reply = await request(client, [event], until="audio-stop")
+    reply = await synthesize(server, event)
     return reply.types, reply.groups()
 
 

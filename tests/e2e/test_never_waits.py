@@ -20,7 +20,6 @@ from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeVoice
 
 from support.server import (
-    Reply,
     Server,
     describe_seconds_during,
     loudness,
@@ -28,6 +27,7 @@ from support.server import (
     request,
     run_server,
     still_serves,
+    synthesize,
     until_speaking,
 )
 
@@ -217,16 +217,11 @@ async def test_idle_connections_never_block_a_request(server: Server) -> None:
             writer.close()
 
 
-async def until_full(http_port: int) -> None:
-    """Until two requests are spoken and one waits."""
-    await until_speaking(http_port, 2, 1)
-
-
 async def test_busy_only_when_the_queue_is_full(server: Server, http_port: int) -> None:
     """Two requests spoken at once and one waiting: the fourth is told busy at once."""
     event = Synthesize(text=LONG_TEXT).event()
     admitted = [asyncio.create_task(ha.synthesize(server, event)) for _ in range(3)]
-    await until_full(http_port)
+    await until_speaking(http_port, speaking=2, waiting=1)
     busy = await ha.synthesize(server, event)
     assert busy.failed and busy.seconds < ENDS_WITHIN
     assert "busy" in error_text(busy).lower()
@@ -271,7 +266,7 @@ def test_http_unknown_paths_are_json_too(server: Server, http_port: int) -> None
 async def test_http_shares_the_work_limits(server: Server, http_port: int) -> None:
     event = Synthesize(text=LONG_TEXT).event()
     admitted = [asyncio.create_task(ha.synthesize(server, event)) for _ in range(3)]
-    await until_full(http_port)
+    await until_speaking(http_port, speaking=2, waiting=1)
     body = json.dumps({"input": "Hi."}).encode()
     status, error = await asyncio.to_thread(post, http_port, body)
     assert status == 503 and "busy" in error["message"].lower()
@@ -298,13 +293,7 @@ async def test_http_client_gone_mid_answer_frees_the_server(server: Server, http
 
 async def test_describe_stays_instant_while_a_new_language_loads(server: Server) -> None:
     """Japanese G2P (pyopenjtalk's dictionary) loads on first use, off the event loop."""
-    voice = SynthesizeVoice(language="ja_JP")
-
-    async def speak_japanese() -> Reply:
-        async with server.client() as client:
-            event = Synthesize(text="こんにちは。", voice=voice).event()
-            return await request(client, [event], until="audio-stop")
-
-    reply, latencies = await describe_seconds_during(server, speak_japanese())
+    event = Synthesize(text="こんにちは。", voice=SynthesizeVoice(language="ja_JP")).event()
+    reply, latencies = await describe_seconds_during(server, synthesize(server, event))
     assert reply.types[-1] == "audio-stop"
     assert latencies and max(latencies) < max(reply.silences) / 2, (latencies, reply.silences)

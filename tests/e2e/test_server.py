@@ -11,7 +11,14 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from support.server import Reply, Server, describe_seconds_during, loudness, request, seconds
+from support.server import (
+    Server,
+    describe_seconds_during,
+    loudness,
+    request,
+    seconds,
+    synthesize,
+)
 
 KITCHEN = "The kitchen lights are on."
 LONG_TEXT = " ".join(
@@ -145,11 +152,8 @@ async def test_a_word_of_5000_letters_is_spoken(server: Server) -> None:
 async def test_describe_is_answered_at_once_during_a_long_synthesis(
     server: Server,
 ) -> None:
-    async def speak_long() -> Reply:
-        async with server.client() as busy:
-            return await request(busy, [Synthesize(text=LONG_TEXT).event()], until="audio-stop")
-
-    reply, latencies = await describe_seconds_during(server, speak_long())
+    busy = synthesize(server, Synthesize(text=LONG_TEXT).event())
+    reply, latencies = await describe_seconds_during(server, busy)
     assert reply.types[-1] == "audio-stop"
     # Decoder windows keep the long answer's client silent for a while at a time:
     # describe, asked meanwhile, must not wait for them.
