@@ -210,6 +210,15 @@ async def until_speaking(http_port: int, speaking: int, waiting: int) -> None:
             await asyncio.sleep(0.02)
 
 
+async def freed_after_client_left(server: Server, http_port: int, produced: float) -> None:
+    """After a client left mid-answer (`produced`: the server's audio total before it
+    left): once nothing is spoken, no more audio was counted, and the server serves.
+    Only a finished answer counts its audio: one spoken on to nobody would."""
+    await until_speaking(http_port, 0, 0)
+    assert metric(http_port, "kokoro_audio_seconds_total") == produced
+    await still_serves(server)
+
+
 async def synthesize(server: Server, event: Event) -> Reply:
     """One non-streaming request on a fresh connection, read to its audio-stop."""
     async with server.client() as client:
