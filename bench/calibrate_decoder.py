@@ -90,9 +90,9 @@ def windows(data_dir: Path, clips: int) -> list[dict[str, np.ndarray]]:
     pairs = [(text, voice) for text in SENTENCES for voice in VOICES][:clips]
     found = []
     for text, voice in pairs:
-        decoding = engine.decoding(phonemize(normalize(text, ENGLISH)), voices.get(voice))
-        assert decoding is not None
-        features, f0, noise, style = decoding.inputs
+        front = engine.front(phonemize(normalize(text, ENGLISH)), voices.get(voice))
+        assert front is not None
+        features, f0, noise, style = front.inputs
         if features.shape[2] >= FRAMES:
             found.append({
                 DECODER_INPUTS[0]: features[:, :, :FRAMES],

@@ -29,13 +29,14 @@ import onnxruntime as ort
 
 from support.distance import log_spectral_distance, snr
 from support.intelligibility import PLAIN, WRITTEN, Listener, edit_distance, words
-from wyoming_kokoro.core.audio import SAMPLE_RATE, to_pcm
+from wyoming_kokoro.core.audio import SAMPLE_RATE
 from wyoming_kokoro.core.languages import ENGLISH
 from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
 from wyoming_kokoro.files.decoders import KINDS, make
 from wyoming_kokoro.files.model_split import DECODER_INPUTS
 from wyoming_kokoro.files.prepared import prepare
 from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.decoding.output import to_pcm
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.normalize import normalize
@@ -125,9 +126,9 @@ def main() -> None:
     for text in texts:
         phonemes = phonemize(normalize(text, ENGLISH))
         for voice in VOICES:
-            decoding = engine.decoding(phonemes, voices.get(voice))
-            assert decoding is not None
-            clips.append((text, voice, decoding.inputs))
+            front = engine.front(phonemes, voices.get(voice))
+            assert front is not None
+            clips.append((text, voice, front.inputs))
     listener = Listener()
     with tempfile.TemporaryDirectory() as scratch:
         paths = {"int8": int8}

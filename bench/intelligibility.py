@@ -25,6 +25,7 @@ from wyoming_kokoro.core.settings import (
     default_data_dir,
 )
 from wyoming_kokoro.files.store import provision
+from wyoming_kokoro.speech.decoding.paced import PacedDecoder
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.synthesizer import Synthesizer
@@ -39,12 +40,13 @@ def main() -> None:
     args = parser.parse_args()
     files = provision(StoreSettings(data_dir=args.data_dir))
     voices = VoiceCatalog.load([files.voices.path])
+    engine = Engine(
+        files.model.path,
+        EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared"),
+        files.model.sha256,
+    )
     base = Synthesizer(
-        Engine(
-            files.model.path,
-            EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared"),
-            files.model.sha256,
-        ),
+        PacedDecoder(engine),
         voices,
         G2P(),
         SpeechSettings(language="en_US"),

@@ -14,14 +14,14 @@ from faster_whisper import WhisperModel
 from num2words import num2words
 
 from wyoming_kokoro.core.audio import SAMPLE_RATE
+from wyoming_kokoro.speech.decoding.paced import PacedDecoder
 from wyoming_kokoro.speech.g2p import G2P
-from wyoming_kokoro.speech.pacing import Playback
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
 
 WHISPER_RATE = 16000
 
 # What a home assistant says, as text for the model and as the words one should hear.
-PLAIN = [
+PLAIN: list[tuple[str, str | None]] = [
     ("The kitchen lights are on.", None),
     ("The front door is locked and the garage is closed.", None),
     ("Your timer for the pasta is done.", None),
@@ -31,7 +31,7 @@ PLAIN = [
     ("Good morning, breakfast is ready.", None),
     ("The living room is warm and the windows are closed.", None),
 ]
-WRITTEN = [
+WRITTEN: list[tuple[str, str | None]] = [
     ("It is 21°C in the kitchen.", "It is twenty one degrees Celsius in the kitchen."),
     ("The wind blows at 15 km/h.", "The wind blows at fifteen kilometers per hour."),
     ("**Warning:** the garage door is open.", "Warning: the garage door is open."),
@@ -85,6 +85,7 @@ _WRITTEN_FORMS = {"km": "kilometers", "kwh": "kilowatt hours", "p.m.": "pm"}
 def words(text: str) -> list[str]:
     """Lower-case words, numbers and Whisper's abbreviations spelled out."""
     text = text.lower().replace("°c", " degrees celsius ").replace("°", " degrees ")
+    text = text.replace("%", " percent ")
     text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
     text = re.sub(r"\d+", lambda m: " " + num2words(int(m.group(0))) + " ", text)
     found = re.findall(r"[a-z']+(?:\.[a-z]\.)?", text.replace("-", " "))
@@ -100,11 +101,12 @@ def edit_distance(expected: list[str], heard: list[str]) -> int:
     return row[-1]
 
 
-def synthesizer_for(base: Synthesizer, mode: str) -> Synthesizer:
-    """The same model and voices, with misaki or normalization turned off."""
+def synthesizer_for(base: Synthesizer, mode: str, paced: PacedDecoder | None = None) -> Synthesizer:
+    """The same model and voices, with misaki or normalization turned off; `paced`:
+    another machine's decoder (support/machine.py)."""
     settings = replace(base.settings, normalize=mode != "no-normalization")
     g2p = G2P(use_misaki=mode != "espeak")
-    return Synthesizer(base.engine, base.voices, g2p, settings)
+    return Synthesizer(paced or base.paced, base.voices, g2p, settings)
 
 
 def measure(
@@ -112,18 +114,20 @@ def measure(
     listener: Listener,
     mode: str,
     voice: str | None = None,
-    paced: bool = False,
+    paced: PacedDecoder | None = None,
+    sentences: list[tuple[str, str | None]] | None = None,
 ) -> Result:
-    """How well Whisper understands `voice` (default: the server's) reading English;
-    `paced`: in the decoder windows the server makes for a listener, seams and all,
-    rather than in the fewest."""
-    synthesizer = synthesizer_for(base, mode)
+    """How well Whisper understands `voice` (default: the server's) reading English
+    `sentences` (default: PLAIN and WRITTEN). Decoded in the fewest windows, or, with
+    `paced`, in the windows it plans for a listener, seams and all (`base.paced`: as
+    the server on this machine)."""
+    synthesizer = synthesizer_for(base, mode, paced)
     errors = total = 0
     heard = []
     try:
-        for text, spoken in PLAIN + WRITTEN:
+        for text, spoken in sentences or PLAIN + WRITTEN:
             request = Request(text=text, voice=voice, language="en_US")
-            playback = Playback() if paced else None
+            playback = None if paced is None else synthesizer.playback()
             transcript = listener.transcribe(b"".join(synthesizer.speak(request, playback)))
             expected = words(spoken or text)
             wrong = edit_distance(expected, words(transcript))
@@ -133,4 +137,5 @@ def measure(
     finally:
         synthesizer.close()
     name = voice or synthesizer.default_voice.name
-    return Result(name, f"{mode}, paced" if paced else mode, errors / total, errors, total, heard)
+    label = mode if paced is None else f"{mode}, windows for a listener"
+    return Result(name, label, errors / total, errors, total, heard)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from wyoming_kokoro.core.settings import EngineSettings, SpeechSettings, StoreSettings
 from wyoming_kokoro.files.store import ModelFiles, provision
+from wyoming_kokoro.speech.decoding.paced import PacedDecoder
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.synthesizer import Synthesizer
@@ -25,7 +26,7 @@ settings.register_profile(
 settings.load_profile("shared-machine")
 
 
-_MODEL_FIXTURES = {"data_dir", "model_files", "engine", "voices", "g2p", "synthesizer"}
+_MODEL_FIXTURES = {"data_dir", "model_files", "engine", "paced", "voices", "g2p", "synthesizer"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -67,5 +68,11 @@ def g2p() -> G2P:
 
 
 @pytest.fixture(scope="session")
-def synthesizer(engine: Engine, voices: VoiceCatalog, g2p: G2P) -> Synthesizer:
-    return Synthesizer(engine, voices, g2p, SpeechSettings(language="en_US"))
+def paced(engine: Engine) -> PacedDecoder:
+    """The engine's decoder as the server runs it, its throughput measured as it runs."""
+    return PacedDecoder(engine)
+
+
+@pytest.fixture(scope="session")
+def synthesizer(paced: PacedDecoder, voices: VoiceCatalog, g2p: G2P) -> Synthesizer:
+    return Synthesizer(paced, voices, g2p, SpeechSettings(language="en_US"))

@@ -69,3 +69,39 @@ def test_an_upward_import_is_seen(tmp_path: Path) -> None:
         "wyoming_kokoro.core.x imports wyoming_kokoro.speech.engine",
         "wyoming_kokoro.http.y imports wyoming_kokoro.wyoming.handler",
     ]
+
+
+def modules_missing_from(architecture: str, root: Path) -> list[str]:
+    """Every module, page and folder of the package that the tree in `architecture`
+    (its first code block, two spaces a level) does not name in its folder."""
+    named: set[str] = set()
+    folders: list[str] = []
+    for line in architecture.split("```")[1].splitlines():
+        depth, words = (len(line) - len(line.lstrip())) // 2, line.split()
+        if depth == 0 or not words:
+            continue  # the package's own line
+        del folders[depth - 1 :]
+        named.add("/".join([*folders, words[0].rstrip("/")]))
+        if words[0].endswith("/"):
+            folders.append(words[0].rstrip("/"))
+    found = [
+        path.relative_to(root).as_posix()
+        for path in sorted(root.rglob("*"))
+        if (path.suffix in (".py", ".html") or path.is_dir())
+        and path.name != "__init__.py"
+        and not {"__pycache__", "data"} & set(path.relative_to(root).parts)
+    ]
+    return [path for path in found if path not in named]
+
+
+def test_the_module_map_names_every_module() -> None:
+    architecture = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    assert modules_missing_from(architecture, PACKAGE) == []
+
+
+def test_a_module_missing_from_the_map_is_seen(tmp_path: Path) -> None:
+    (tmp_path / "speech").mkdir()
+    for name in ("speech/engine.py", "speech/new.py", "server.py"):
+        (tmp_path / name).write_text("")
+    tree = "```\nwyoming_kokoro/\n  server.py   x\n  speech/   y\n    engine.py   z\n```"
+    assert modules_missing_from(tree, tmp_path) == ["speech/new.py"]

@@ -46,11 +46,11 @@ def audio(engines: dict[str, Engine], voices: VoiceCatalog, g2p: G2P) -> dict[st
     clips = []
     for text, _ in PLAIN[:4]:
         for voice in VOICES:
-            decoding = engines["fast"].decoding(phonemize(text), voices.get(voice))
-            assert decoding is not None
-            clips.append(decoding.inputs)
+            front = engines["fast"].front(phonemize(text), voices.get(voice))
+            assert front is not None
+            clips.append(front)
     return {
-        name: [engine.decode(inputs, 0, inputs[0].shape[2]) for inputs in clips]
+        name: [engine.decode(front, 0, front.frames) for front in clips]
         for name, engine in engines.items()
     }
 

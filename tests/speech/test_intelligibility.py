@@ -12,9 +12,8 @@ piece or a clipped seam (each costing whole words in every sentence) would cross
 import pytest
 
 from support.intelligibility import MODES, Listener, Result, measure
+from support.machine import Machine
 from wyoming_kokoro.speech.synthesizer import Synthesizer
-
-from .machine import steady_machine
 
 pytestmark = pytest.mark.slow
 
@@ -22,11 +21,19 @@ VOICE_LIMIT = 0.08
 """Every installed voice reading English (the worst measured 0.041)."""
 DEFAULT_VOICE_LIMIT = 0.03
 """The default English voice, chosen as the clearest (measured 0.000)."""
-PACED_LIMIT = 0.05
-"""The default voice in the windows paced for a listener: measured 2/97 with the int8
-decoder, 3/97 with the fast one ("we'll" heard for "will" in one window plan); over
-the five voices both heard 19 of 485 words wrong paced and 13 whole. A clipped seam
-or a dropped window costs a word in most of the 14 sentences."""
+SEAMS_COST = 3
+"""Words more than decoded whole that the windows a machine plans may cost, of 97:
+Whisper's noise (any change to the audio moves a word or two either way; measured
+on 100 held-out sentences, `python -m bench.seams`). Seams inside the first words
+cost a word in most of the 14 sentences."""
+MACHINES = {
+    "3 ms": Machine(0.003),
+    "10 ms": Machine(0.010),
+    "20 ms": Machine(0.020),
+    "6 ms, busy from its third run": Machine(0.006, slower_after=2, slower=3.0),
+}
+"""Machines decoding a frame (25 ms of audio) in: a fast CPU (AVX-512), a 2-core one,
+one near real time, and one that gets busy mid-answer."""
 ESPEAK_LIMIT = 0.15
 
 
@@ -73,15 +80,24 @@ def test_the_default_english_voice_is_the_clearest(
     assert default.errors <= min(result.errors for result in by_voice.values()) + 2
 
 
-def test_the_default_voice_is_as_clear_in_the_windows_a_listener_gets(
-    synthesizer: Synthesizer, listener: Listener, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("machine", list(MACHINES))
+@pytest.mark.parametrize("voice", ["default", "jf_alpha"])
+def test_windows_are_as_clear_as_decoding_whole(
+    synthesizer: Synthesizer,
+    listener: Listener,
+    by_voice: dict[str, Result],
+    voice: str,
+    machine: str,
 ) -> None:
     """What the server streams is decoded in windows paced for the listener, with a
-    seam between each two: as clear as the fewest windows, within a word or two.
-    The windows are those of a 2-core machine, whatever machine runs the test."""
-    steady_machine(synthesizer.engine, monkeypatch)
-    paced = measure(synthesizer, listener, "misaki", paced=True)
-    assert paced.word_error_rate <= PACED_LIMIT, paced.worst()
+    seam between each two, as the machine's speed plans them: as clear as decoding
+    whole, within Whisper's noise. The default voice, and the least clear."""
+    name = synthesizer.default_voice.name if voice == "default" else voice
+    paced = measure(
+        synthesizer, listener, "misaki", name, MACHINES[machine].paced(synthesizer.engine)
+    )
+    whole = by_voice[name]
+    assert paced.errors <= whole.errors + SEAMS_COST, (paced.worst(), whole.worst())
 
 
 def test_espeak_fallback_speech_is_understood(results: dict[str, Result]) -> None:

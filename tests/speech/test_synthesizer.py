@@ -1,103 +1,102 @@
 """The synthesizer's steps with the real model: windows paced for the listener."""
 
-import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pytest
 
+from support.machine import Machine
+from wyoming_kokoro.core.settings import SpeechSettings
+from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.lexicon import Lexicon
-from wyoming_kokoro.speech.pacing import DecoderSpeed, Playback
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
+from wyoming_kokoro.speech.voices import VoiceCatalog
 
 from .lexicon_files import write
 
 SENTENCE = "The weather today will be sunny with a light breeze from the west in the afternoon."
 
 
-class FixedSpeed(DecoderSpeed):
-    """A decoder that always measures the same: plans that do not depend on this machine."""
-
-    def observe(self, frames: int, seconds: float, keep: float = 0.8) -> None:
-        pass
+@pytest.fixture
+def machine() -> Machine:
+    """A 2-core machine: plans that do not depend on the machine running the test."""
+    return Machine(per_frame=0.0095, overhead=0.01)
 
 
 @pytest.fixture
-def windows(synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The frames of each decoder run, with the decoder's speed fixed."""
-    engine = synthesizer.engine
-    monkeypatch.setattr(engine, "speed", FixedSpeed(per_frame=0.0095, overhead=0.01))
-    runs: list[int] = []
-    real = engine.decode
+def two_cores(
+    machine: Machine, engine: Engine, voices: VoiceCatalog, g2p: G2P
+) -> Iterator[Synthesizer]:
+    synthesizer = Synthesizer(machine.paced(engine), voices, g2p, SpeechSettings(language="en_US"))
+    yield synthesizer
+    synthesizer.close()
 
-    def decode(inputs: Any, start: int, end: int) -> np.ndarray:
-        runs.append(end - start)
-        return real(inputs, start, end)
 
-    monkeypatch.setattr(engine, "decode", decode)
-    return runs
+def frames(machine: Machine) -> list[int]:
+    """The frames of each decoder run."""
+    return [end - start for start, end in machine.runs]
 
 
 async def test_a_new_answer_starts_with_a_small_window(
-    synthesizer: Synthesizer, windows: list[int]
+    two_cores: Synthesizer, machine: Machine
 ) -> None:
-    audio = [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE))]
+    audio = [pcm async for pcm in two_cores.stream(Request(text=SENTENCE))]
+    windows = frames(machine)
     assert len(windows) >= 2 and windows[0] < sum(windows) / 3
     # Sent as it is decoded (a window that is all pause goes out with the next).
     assert len(audio) >= 2 and len(audio[0]) < sum(map(len, audio)) / 3
 
 
 async def test_a_sentence_while_audio_plays_is_decoded_in_one_window(
-    synthesizer: Synthesizer, windows: list[int]
+    two_cores: Synthesizer, machine: Machine
 ) -> None:
-    playing = Playback()
-    playing.sent(30.0, time.perf_counter())  # 30 s of an earlier sentence still to play
-    [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE), playing)]
-    assert len(windows) == 1
+    playing = two_cores.playback()
+    playing.sent(30.0, machine.clock())  # 30 s of an earlier sentence still to play
+    [pcm async for pcm in two_cores.stream(Request(text=SENTENCE), playing)]
+    assert len(machine.runs) == 1
     assert playing.seconds > 30.0
 
 
 async def test_a_sentence_while_audio_plays_still_leaves_the_model_to_another_listener(
-    synthesizer: Synthesizer, windows: list[int]
+    two_cores: Synthesizer, machine: Machine
 ) -> None:
-    playing = Playback()
-    playing.sent(30.0, time.perf_counter())
-    other = Playback()
-    other.sent(0.5, time.perf_counter())  # another answer runs dry in half a second
-    with synthesizer.listeners.listening(other):
-        [pcm async for pcm in synthesizer.stream(Request(text=SENTENCE), playing)]
-    assert len(windows) > 2
+    playing = two_cores.playback()
+    playing.sent(30.0, machine.clock())
+    other = two_cores.playback()
+    other.sent(0.5, machine.clock())  # another answer runs dry in half a second
+    with two_cores.paced.listeners.listening(other):
+        [pcm async for pcm in two_cores.stream(Request(text=SENTENCE), playing)]
+    assert len(machine.runs) > 2
 
 
 def test_the_command_line_decodes_in_the_fewest_windows_unless_someone_listens(
-    synthesizer: Synthesizer, windows: list[int]
+    two_cores: Synthesizer, machine: Machine
 ) -> None:
-    whole = b"".join(synthesizer.speak(Request(text=SENTENCE)))
-    assert len(windows) == 1 and len(whole) > 24000 * 2 * 2
-    paced = b"".join(synthesizer.speak(Request(text=SENTENCE), Playback()))
-    assert len(windows) > 2 and abs(len(paced) - len(whole)) < 24000 * 2 * 0.1
+    whole = b"".join(two_cores.speak(Request(text=SENTENCE)))
+    assert len(machine.runs) == 1 and len(whole) > 24000 * 2 * 2
+    heard = b"".join(two_cores.speak(Request(text=SENTENCE), two_cores.playback()))
+    assert len(machine.runs) > 2 and abs(len(heard) - len(whole)) < 24000 * 2 * 0.1
 
 
 async def test_a_repeated_answer_is_not_synthesized_again(
     synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cached = Synthesizer(
-        synthesizer.engine,
+        synthesizer.paced,
         synthesizer.voices,
         synthesizer.g2p,
         replace(synthesizer.settings, cache_mb=10),
     )
     runs: list[str] = []
-    real = cached.engine.decoding
+    real = cached.engine.front
 
     def counting(phonemes: str, *args: object) -> object:
         runs.append(phonemes)
         return real(phonemes, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cached.engine, "decoding", counting)
+    monkeypatch.setattr(cached.engine, "front", counting)
     try:
         first = [pcm async for pcm in cached.stream(Request(text="Turned on the lights."))]
         made = len(runs)
@@ -114,7 +113,7 @@ async def test_a_lexicon_edit_is_heard_at_once(synthesizer: Synthesizer, tmp_pat
     lexicon_file = tmp_path / "lexicon.json"
     write(lexicon_file, {"Kokoro": "/kˈOkəɹO/"})
     cached = Synthesizer(
-        synthesizer.engine,
+        synthesizer.paced,
         synthesizer.voices,
         G2P(lexicon=Lexicon(lexicon_file)),
         replace(synthesizer.settings, cache_mb=10),

@@ -4,7 +4,7 @@ import pytest
 from wyoming_kokoro.core.languages import find_language, language_of_voice
 from wyoming_kokoro.core.settings import SpeechSettings
 from wyoming_kokoro.files.store import ModelFiles
-from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.decoding.paced import PacedDecoder
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.synthesizer import Synthesizer
 from wyoming_kokoro.speech.voices import UnknownVoiceError, VoiceCatalog
@@ -72,10 +72,10 @@ def test_bad_blends_are_unknown_voices(catalog: VoiceCatalog, spec: str) -> None
 
 
 def test_blends_are_advertised_only_when_configured(
-    catalog: VoiceCatalog, engine: Engine, g2p: G2P
+    catalog: VoiceCatalog, paced: PacedDecoder, g2p: G2P
 ) -> None:
     def voice_names() -> set[str]:
-        synthesizer = Synthesizer(engine, catalog, g2p, SpeechSettings())
+        synthesizer = Synthesizer(paced, catalog, g2p, SpeechSettings())
         try:
             return {v.name for v in build_info(synthesizer, streaming=True).tts[0].voices}
         finally:
@@ -88,9 +88,9 @@ def test_blends_are_advertised_only_when_configured(
 
 
 def test_a_configured_voice_that_is_missing_falls_back_with_a_warning(
-    catalog: VoiceCatalog, engine: Engine, g2p: G2P, caplog: pytest.LogCaptureFixture
+    catalog: VoiceCatalog, paced: PacedDecoder, g2p: G2P, caplog: pytest.LogCaptureFixture
 ) -> None:
-    synthesizer = Synthesizer(engine, catalog, g2p, SpeechSettings(voice="af_heart"))
+    synthesizer = Synthesizer(paced, catalog, g2p, SpeechSettings(voice="af_heart"))
     synthesizer.close()
     assert synthesizer.default_voice.name == "jf_gongitsune"
     assert "'af_heart' is not installed" in caplog.text and "jm_kumo" in caplog.text

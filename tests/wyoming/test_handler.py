@@ -11,8 +11,8 @@ from wyoming.server import AsyncTcpServer
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
 from support.server import free_port, loudness, request
-from tests.speech.machine import SteadySpeed
 from wyoming_kokoro.core.settings import HandlerSettings
+from wyoming_kokoro.speech.decoding.speed import Steady
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.synthesizer import Synthesizer
 from wyoming_kokoro.speech.workload import Workload
@@ -79,11 +79,11 @@ TWO_PIECES = "Right now, the temperature in the kitchen is twenty one degrees."
 
 
 async def test_a_failure_after_audio_start_closes_what_was_opened(
-    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    port: int, engine: Engine, synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
     # Windows as on a 2-core machine: a fast one would decode the sentence in one run.
-    monkeypatch.setattr(engine, "speed", SteadySpeed(per_frame=0.0095, overhead=0.02))
+    monkeypatch.setattr(synthesizer.paced, "throughput", Steady(per_frame=0.0095, overhead=0.02))
     received = await read_all(port, [Synthesize(text=TWO_PIECES).event()])
     types = [e.type for e in received]
     assert types[0] == "audio-start" and "audio-chunk" in types
@@ -93,11 +93,11 @@ async def test_a_failure_after_audio_start_closes_what_was_opened(
 
 
 async def test_a_failure_mid_stream_ends_the_audio_and_the_stream(
-    port: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    port: int, engine: Engine, synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
     # Windows as on a 2-core machine: a fast one would decode the sentence in one run.
-    monkeypatch.setattr(engine, "speed", SteadySpeed(per_frame=0.0095, overhead=0.02))
+    monkeypatch.setattr(synthesizer.paced, "throughput", Steady(per_frame=0.0095, overhead=0.02))
     events = [
         SynthesizeStart().event(),
         SynthesizeChunk(text=TWO_PIECES).event(),

@@ -78,31 +78,6 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
-class Windows:
-    """How the decoder walks a piece: windows planned from its measured speed
-    (pacing.py), each with context frames on both sides that are decoded and
-    thrown away, neighbours crossfaded. Why these numbers: docs/decisions.md."""
-
-    first: int = 24
-    """The smallest first window, in frames (0.6 s of audio)."""
-    most: int = 240
-    """The largest window (6 s of audio): bounds the decoder's memory and how long
-    another request's first window can wait behind it."""
-    context: int = 12
-    """Frames decoded on each inner side of a window and thrown away."""
-    fade: int = 240
-    """Samples (10 ms) over which neighbouring windows crossfade."""
-    margin: float = 1.3
-    """A window must be decodable this many times over before the audio in front of
-    it runs out: for trimmed silence, other requests' turns, a busy machine."""
-    max_cost: float = 1.3
-    """Decoding a piece in windows costs at most this many times decoding it whole."""
-    lead_in: float = 0.4
-    """Seconds of silence the model makes before a piece's first word, trimmed away:
-    an answer's first window plays this much shorter than its frames."""
-
-
-@dataclass(frozen=True)
 class EngineSettings:
     provider: str = field(
         default="cpu",
@@ -139,7 +114,6 @@ class EngineSettings:
             "--coreml-compute-units", "CoreML compute units", choices=COREML_COMPUTE_UNITS
         ),
     )
-    windows: Windows = field(default_factory=Windows)
 
 
 @dataclass(frozen=True)

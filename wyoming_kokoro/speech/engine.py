@@ -3,17 +3,15 @@
 Kokoro's decoder (the vocoder) takes about 90 % of a run and decodes a piece
 whole, so first audio would wait for all of it. The model is split where the
 decoder's inputs are made: a front session (BERT, durations, F0) runs once per
-piece, then the decoder runs window by window over the aligned frames, each
-window with context frames on its inner sides, neighbours crossfaded. How large
-each window is comes from pacing.py, from the decoder's speed measured here.
+piece, then the decoder runs over any frames of it asked for; which, and when, is
+decided in decoding/.
 """
 
 import json
 import logging
 import os
 import tempfile
-import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +22,6 @@ from ..core.errors import SetupError
 from ..core.settings import PROVIDERS, EngineSettings
 from ..files.model_split import DECODER_INPUTS
 from ..files.prepared import PreparationError, prepare
-from .pacing import DecoderSpeed, first_window, next_window
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,12 +34,6 @@ _ORT_NAMES = {
     "coreml": "CoreMLExecutionProvider",
     "cuda": "CUDAExecutionProvider",
 }
-
-SAMPLES_PER_FRAME = 600
-"""One aligned frame is 25 ms of audio at 24 kHz."""
-
-_SEAM_SEARCH = 6
-"""Frames before a window's planned end where its seam may move to a quieter place."""
 
 # Two seconds with the silence around it: enough frames to time the decoder on.
 _WARM_UP = "ðə lˈIts ɑɹ ˈɔn."
@@ -59,11 +50,26 @@ def load_vocab() -> dict[str, int]:
     return vocab
 
 
+@dataclass(frozen=True)
+class Front:
+    """A piece through the front session: what the decoder reads."""
+
+    tokens: str
+    """The phonemes the model read, one character a token."""
+    inputs: tuple[np.ndarray, ...]
+    """Aligned features [1, 512, frames], F0 and energy [1, 2 frames], style; empty
+    for a model that is not split."""
+    audio: np.ndarray | None = None
+    """A model that is not split: the piece's audio, made whole by the front."""
+
+    @property
+    def frames(self) -> int:
+        return self.inputs[0].shape[2] if self.inputs else 0
+
+
 class Engine:
     """The Kokoro model as a front and a decoder session (or one whole session for an
-    export without the decoder's inputs).
-
-    Sessions are thread-safe; the speed estimate expects one decoding thread."""
+    export without the decoder's inputs). Sessions are thread-safe."""
 
     def __init__(
         self, model_path: Path, settings: EngineSettings, sha256: str | None = None
@@ -72,9 +78,6 @@ class Engine:
         self.vocab = load_vocab()
         self.model_name = model_path.name
         self.threads = settings.threads or os.cpu_count() or 1
-        self.windows = settings.windows
-        self.speed = DecoderSpeed()
-        """The decoder's measured speed: windows are planned from it."""
         self.decoder, sessions = _load(model_path, settings, self.threads, sha256)
         """Which decoder runs: fast, int8 (the int8 model's own), own (another
         model's), float, or whole."""
@@ -82,156 +85,55 @@ class Engine:
         self._decoder = sessions[1] if len(sessions) > 1 else None
         self.provider = self._front.get_providers()[0]
 
-    def tokens(self, phonemes: str) -> list[int]:
-        """Token ids for phonemes; characters the model does not know are dropped."""
-        ids = [self.vocab[c] for c in phonemes if c in self.vocab]
-        return ids[:MAX_PHONEMES]
+    @property
+    def windowed(self) -> bool:
+        """Whether the decoder runs on its own, over any frames asked for."""
+        return self._decoder is not None
 
-    def synthesize(self, phonemes: str, voice: Voice, speed: float = 1.0) -> np.ndarray:
-        """float32 audio at 24 kHz for at most MAX_PHONEMES phonemes, decoded whole."""
-        decoding = self.decoding(phonemes, voice, speed)
-        if decoding is None:
-            return np.zeros(0, dtype=np.float32)
-        return decoding.whole()
+    def read(self, phonemes: str) -> str:
+        """The phonemes the model reads: those it knows, at most MAX_PHONEMES."""
+        return "".join(c for c in phonemes if c in self.vocab)[:MAX_PHONEMES]
 
-    def decoding(self, phonemes: str, voice: Voice, speed: float = 1.0) -> "Decoding | None":
-        """A piece's front run, ready to decode window by window; None for no tokens."""
-        ids = self.tokens(phonemes)
-        if not ids:
+    def front(self, phonemes: str, voice: Voice, speed: float = 1.0) -> Front | None:
+        """A piece's front run (`speed`: the speaking rate); None for no tokens."""
+        tokens = self.read(phonemes)
+        if not tokens:
             return None
-        style = voice.style(len(ids))
+        style = voice.style(len(tokens))
         outputs = self._front.run(
             None,
             {
-                "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+                "tokens": np.array([[0, *(self.vocab[c] for c in tokens), 0]], dtype=np.int64),
                 "style": style,
                 "speed": np.array([speed], dtype=np.float32),
             },
         )
-        return Decoding(self, tuple(np.asarray(o) for o in outputs), style)
+        if self._decoder is None:  # the front session is the whole model
+            return Front(tokens, (), np.asarray(outputs[0], dtype=np.float32).reshape(-1))
+        return Front(tokens, (*(np.asarray(o) for o in outputs), style))
 
-    def decode(self, inputs: tuple[np.ndarray, ...], start: int, end: int) -> np.ndarray:
-        """Frames [start, end) of a piece's decoder inputs as audio, timed for `speed`."""
+    def decode(self, front: Front, start: int, end: int) -> np.ndarray:
+        """Frames [start, end) of a piece as audio."""
         assert self._decoder is not None
-        features, f0, noise, style = inputs
-        began = time.perf_counter()
+        features, f0, energy, style = front.inputs
         audio = self._decoder.run(
             None,
             {
                 DECODER_INPUTS[0]: features[:, :, start:end],
                 DECODER_INPUTS[1]: f0[:, 2 * start : 2 * end],
-                DECODER_INPUTS[2]: noise[:, 2 * start : 2 * end],
+                DECODER_INPUTS[2]: energy[:, 2 * start : 2 * end],
                 "style": style,
             },
         )[0]
-        self.speed.observe(end - start, time.perf_counter() - began)
         return np.asarray(audio, dtype=np.float32).reshape(-1)
 
-    @property
-    def windowed(self) -> bool:
-        return self._decoder is not None
-
-    def warm_up(self, voice: Voice) -> None:
-        """Run the model once, so that nothing later pays for its set-up."""
-        decoding = self.decoding(_WARM_UP, voice)
-        if decoding is not None and self._decoder is not None:
-            self.decode(decoding.inputs, 0, min(self.windows.first, decoding.frames))
-
-    def measure(self, voice: Voice) -> None:
-        """Time the warm decoder on a large and a small window: windows are planned
-        from the first request on."""
-        decoding = self.decoding(_WARM_UP, voice)
-        if decoding is None or self._decoder is None:
-            return
-        self.speed = DecoderSpeed()
-        for frames in (2 * self.windows.first, self.windows.first // 2):
-            self.decode(decoding.inputs, 0, min(frames, decoding.frames))
-        _LOGGER.debug(
-            "Decoder: %.1f ms a frame + %.0f ms a run",
-            1000 * self.speed.per_frame,
-            1000 * self.speed.overhead,
-        )
-
-
-class Decoding:
-    """One piece through the decoder, window by window, seams crossfaded."""
-
-    def __init__(self, engine: Engine, outputs: tuple[np.ndarray, ...], style: np.ndarray):
-        self._engine = engine
-        self.done = 0
-        """Frames decoded so far."""
-        if engine.windowed:
-            self.inputs = (*outputs, style)
-            self.frames = outputs[0].shape[2]
-            self._whole = None
-        else:  # the front session is the whole model: its output is the audio
-            self.inputs = ()
-            self.frames = 1
-            self._whole = outputs[0].reshape(-1)
-        self._tail = np.zeros(0, dtype=np.float32)
-
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.frames
-
-    def whole(self) -> np.ndarray:
-        """All of the piece's audio in one run."""
-        self.done = self.frames
-        if self._whole is not None:
-            return self._whole
-        return self._engine.decode(self.inputs, 0, self.frames)
-
-    def next(self, lead: float) -> np.ndarray:
-        """The next window's audio, as large as can be decoded before `lead` seconds
-        of audio already sent run out (0: nothing is playing yet)."""
-        if self._whole is not None:
-            return self.whole()
-        engine, windows = self._engine, self._engine.windows
-        remaining = self.frames - self.done
-        if self.done == 0:
-            size = first_window(remaining, lead, engine.speed, windows)
-        else:
-            size = next_window(remaining, lead, engine.speed, windows)
-        start, end = self.done, self.done + size
-        decoded_from = max(0, start - windows.context)
-        decoded_to = min(self.frames, end + windows.context)
-        planned = engine.speed.seconds(decoded_to - decoded_from)
-        began = time.perf_counter()
-        audio = engine.decode(self.inputs, decoded_from, decoded_to)
-        if end < self.frames:
-            end = _quietest_boundary(audio, decoded_from, start + windows.first // 2, end)
-        _LOGGER.debug(
-            "Frames %s-%s of %s: %.0f ms (planned %.0f), %.2f s of audio were ahead",
-            start,
-            end,
-            self.frames,
-            1000 * (time.perf_counter() - began),
-            1000 * planned,
-            lead,
-        )
-        offset = (start - decoded_from) * SAMPLES_PER_FRAME
-        body = audio[offset : (end - decoded_from) * SAMPLES_PER_FRAME].copy()
-        # Crossfade into what the previous window decoded past its end.
-        ramp = np.linspace(0.0, 1.0, len(self._tail), dtype=np.float32)
-        body[: len(self._tail)] = body[: len(self._tail)] * ramp + self._tail * (1.0 - ramp)
-        after = offset + len(body)
-        self._tail = audio[after : after + windows.fade]
-        self.done = end
-        return body
-
-
-def _quietest_boundary(audio: np.ndarray, decoded_from: int, earliest: int, end: int) -> int:
-    """Where to cut a decoded window: at `end`, or up to a few frames before it where
-    the audio is quietest (a pause between words), since a seam in speech is heard
-    (Whisper misheard one voice twice as often with seams wherever they fell)."""
-    candidates = range(max(earliest, end - _SEAM_SEARCH), end + 1)
-    half = SAMPLES_PER_FRAME // 2
-
-    def loudness(frame: int) -> float:
-        at = (frame - decoded_from) * SAMPLES_PER_FRAME
-        return float(np.mean(np.square(audio[max(0, at - half) : at + half])))
-
-    return min(candidates, key=lambda frame: (loudness(frame), -frame))
+    def warm_up(self, voice: Voice) -> Front | None:
+        """Run the model once, so that nothing later pays for its set-up; the front
+        it ran, for timing the decoder on."""
+        front = self.front(_WARM_UP, voice)
+        if front is not None and front.inputs:
+            self.decode(front, 0, min(24, front.frames))
+        return front
 
 
 def _load(

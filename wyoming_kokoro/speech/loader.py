@@ -13,6 +13,7 @@ from pathlib import Path
 from ..core.languages import find_language
 from ..core.settings import Settings
 from ..files.store import UnusableFileError, provision, provision_voices
+from .decoding.paced import PacedDecoder
 from .engine import Engine
 from .g2p import G2P
 from .lexicon import Lexicon
@@ -56,7 +57,7 @@ def load_synthesizer(settings: Settings) -> Synthesizer:
     lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
     g2p = G2P(settings.use_misaki, lexicon)
     engine = Engine(files.model.path, settings.engine, files.model.sha256)
-    synthesizer = Synthesizer(engine, voices, g2p, settings.speech)
+    synthesizer = Synthesizer(PacedDecoder(engine), voices, g2p, settings.speech)
     warm_up = synthesizer.warm_up()
     _LOGGER.info(
         "Loaded %s (%s, %s decoder), %s, %s, %s threads, %s voices: %.1f s (warm-up %.2f s)",

@@ -9,7 +9,6 @@ audio runs out first, and sized to be ready before any listener's does.
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,19 +16,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
-import numpy as np
-
-from ..core.audio import BYTES_PER_SECOND, SAMPLE_RATE, PieceEdges, silence, to_pcm
+from ..core.audio import BYTES_PER_SECOND
 from ..core.errors import BadRequestError
 from ..core.languages import ENGLISH, Language, find_language
 from ..core.settings import SPEEDS, SpeechSettings, check_speech
 from .cache import AudioCache
-from .engine import MAX_PHONEMES, Engine
+from .decoding.listeners import Playback
+from .decoding.output import to_pcm
+from .decoding.paced import PacedDecoder
+from .decoding.scheduler import ModelScheduler
+from .engine import MAX_PHONEMES
 from .g2p import G2P
 from .lexicon import Pronunciations, WithLexicon
 from .normalize import normalize
-from .pacing import Listeners, Playback
-from .scheduler import ModelScheduler
 from .sentences import Piece, plan_pieces
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
@@ -87,9 +86,12 @@ class Plan:
 
 class Synthesizer:
     def __init__(
-        self, engine: Engine, voices: VoiceCatalog, g2p: G2P, settings: SpeechSettings
+        self, paced: PacedDecoder, voices: VoiceCatalog, g2p: G2P, settings: SpeechSettings
     ) -> None:
-        self.engine = engine
+        """`paced`: the model's decoder and its listeners, shared by every synthesizer
+        of one model (its throughput is the machine's)."""
+        self.paced = paced
+        self.engine = paced.engine
         self.voices = voices
         self.g2p = g2p
         self.settings = settings
@@ -101,7 +103,6 @@ class Synthesizer:
         self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self.scheduler = ModelScheduler()
-        self.listeners = Listeners()
 
     def close(self) -> None:
         self._g2p_thread.shutdown(wait=False, cancel_futures=True)
@@ -119,9 +120,9 @@ class Synthesizer:
         # side by side they take the time of the longer. Timing the decoder waits
         # until nothing else runs.
         loading = self._g2p_thread.submit(self.g2p.phonemizer, plan.language)
-        self.engine.warm_up(plan.voice)
+        front = self.engine.warm_up(plan.voice)
         loading.result()
-        self.engine.measure(plan.voice)
+        self.paced.measure(front)
         return time.perf_counter() - start
 
     def plan(self, request: Request) -> Plan:
@@ -169,23 +170,17 @@ class Synthesizer:
         return await asyncio.get_running_loop().run_in_executor(self._g2p_thread, phonemize)
 
     def render(self, piece: Piece, plan: Plan, playback: Playback | None) -> Iterator[bytes]:
-        """One piece as PCM, window by window, each sized to be ready before
-        `playback`, or another answer's listener, runs dry (None: no one is listening
-        yet, so as few windows as the decoder's memory allows): its silent edges
-        trimmed, its pause added."""
-        decoding = self.engine.decoding(piece.phonemes, plan.voice, plan.speed)
-        edges = PieceEdges()
-        while decoding is not None and not decoding.finished:
-            lead = (
-                math.inf if playback is None else self.listeners.lead(playback, time.perf_counter())
-            )
-            trimmed = edges.cut(decoding.next(lead), last=decoding.finished)
-            if decoding.finished and edges.started:
-                trimmed = np.concatenate([trimmed, silence(piece.pause)])
-            if len(trimmed):
-                if playback is not None:
-                    playback.sent(len(trimmed) / SAMPLE_RATE, time.perf_counter())
-                yield to_pcm(trimmed)
+        """One piece as PCM, window by window, each ready before `playback`, or
+        another answer's player, runs dry (None: no one is listening yet, so as few
+        windows as the decoder's memory allows)."""
+        front = self.engine.front(piece.phonemes, plan.voice, plan.speed)
+        if front is not None:
+            for audio in self.paced.windows(front, playback, piece.pause):
+                yield to_pcm(audio)
+
+    def playback(self) -> Playback:
+        """A listener's player for a new answer."""
+        return self.paced.listeners.playback()
 
     def speak(self, request: Request, playback: Playback | None = None) -> Iterator[bytes]:
         """PCM on the calling thread (for the command line): paced for `playback`
@@ -202,7 +197,7 @@ class Synthesizer:
         `playback`: the listener's clock, when this request continues one that is
         still playing (a stream's next sentence)."""
         self.observer.started()
-        playback = playback or Playback()
+        playback = playback or self.playback()
         start = time.perf_counter()
         seconds = 0.0
         loop = asyncio.get_running_loop()
@@ -237,7 +232,7 @@ class Synthesizer:
         # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-        with self.listeners.listening(playback):
+        with self.paced.listeners.listening(playback):
             while (piece := await next_piece) is not None:
                 next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
                 windows = self.render(piece, plan, playback)

@@ -27,7 +27,7 @@ from .. import __version__
 from ..core.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from ..core.errors import ErrorCode, KokoroError, wire_error
 from ..core.settings import HandlerSettings
-from ..speech.pacing import Playback
+from ..speech.decoding.listeners import Playback
 from ..speech.sentences import SentenceStream
 from ..speech.synthesizer import Request, Synthesizer
 from ..speech.workload import Workload
@@ -69,9 +69,9 @@ class _Stream:
     """A text stream being read."""
 
     voice: VoiceChoice
-    sentences: SentenceStream = field(default_factory=SentenceStream)
-    playback: Playback = field(default_factory=Playback)
+    playback: Playback
     """Its sentences play as one answer: each is due when the one before ends."""
+    sentences: SentenceStream = field(default_factory=SentenceStream)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class KokoroEventHandler(AsyncEventHandler):
             text, voice = event_data.synthesize(event)
             # While streaming, `synthesize` only repeats the text for older servers.
             if self._stream is None:
-                self._jobs.put_nowait(_Job(_request(voice, text), Playback()))
+                self._jobs.put_nowait(_Job(_request(voice, text), self._synthesizer.playback()))
         elif not self._settings.streaming:
             _LOGGER.debug("Ignoring %s: streaming is turned off", event.type)
         elif SynthesizeStart.is_type(event.type):
@@ -181,7 +181,7 @@ class KokoroEventHandler(AsyncEventHandler):
             # audio, then its synthesize-stopped, then the new stream's.
             _LOGGER.warning("synthesize-start inside a stream: the earlier stream ends here")
             self._end_stream()
-        self._stream = _Stream(voice)
+        self._stream = _Stream(voice, self._synthesizer.playback())
         self._streams_open += 1
 
     def _add_to_stream(self, text: str) -> None:

@@ -17,6 +17,7 @@ from wyoming.error import Error
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize
 
+from ..core.audio import SILENCE_LEVEL
 from ..core.options import env_name
 from ..core.settings import DEFAULT_URI
 
@@ -66,11 +67,11 @@ async def _speaks(client: AsyncClient, text: str) -> int:
             return 1
         elif AudioStop.is_type(event.type):
             break
-    # 16-bit audio that is more than silence: some sample above 1 % of full scale.
     peak = max(abs(s) for (s,) in struct.iter_unpack("<h", audio)) if audio else 0
+    spoke = peak > SILENCE_LEVEL * 32767
     seconds = len(audio) / bytes_per_second
-    print(f"{'ok' if peak > 327 else 'silent'}: spoke {seconds:.2f} s of audio")
-    return 0 if seconds > 0 and peak > 327 else 1
+    print(f"{'ok' if spoke else 'silent'}: spoke {seconds:.2f} s of audio")
+    return 0 if seconds > 0 and spoke else 1
 
 
 def main(argv: list[str] | None = None) -> int:

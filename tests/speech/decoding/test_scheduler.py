@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from wyoming_kokoro.speech.scheduler import ModelScheduler
+from wyoming_kokoro.speech.decoding.scheduler import ModelScheduler
 
 
 @asynccontextmanager

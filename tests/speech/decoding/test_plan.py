@@ -1,0 +1,177 @@
+"""Windows planned from the decoder's throughput: played in real time they never run
+dry, they end between words, and they are worth their seams."""
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wyoming_kokoro.speech.decoding.frames import SECONDS_PER_FRAME, Timeline
+from wyoming_kokoro.speech.decoding.listeners import Playback
+from wyoming_kokoro.speech.decoding.plan import Tuning, cost, first_end, next_end
+from wyoming_kokoro.speech.decoding.speed import Throughput
+
+from .timelines import timeline
+
+TUNING = Tuning()
+
+
+@dataclass(frozen=True)
+class Played:
+    start: float
+    """When the player started: the earliest start that never stalls."""
+    stall: float
+    cost: float
+    last: float
+    """When the last window was decoded."""
+    ends: list[int]
+    """Where each window ended."""
+
+
+def play(piece: Timeline, speed: Throughput, tuning: Tuning = TUNING) -> Played:
+    """Decode a piece as planned, each window taking exactly what `speed` says, and
+    play it in real time from its first audio."""
+    now, done, spent, stall = 0.0, 0, 0.0, 0.0
+    playback = Playback(created=0.0)
+    ends: list[int] = []
+    while done < piece.frames:
+        lead = playback.lead(now)
+        if done == 0:
+            end = first_end(piece, lead, speed, tuning)
+        else:
+            end = next_end(piece, done, lead, speed, tuning)
+        seconds = cost(done, end, piece.frames, speed, tuning)
+        now += seconds
+        spent += seconds
+        if playback.started is not None and now > playback.due:
+            stall += now - playback.due
+        # The model's silence before the first word is trimmed away.
+        playback.sent((end - max(done, piece.onset if done == 0 else 0)) * SECONDS_PER_FRAME, now)
+        done = end
+        ends.append(end)
+    assert playback.started is not None
+    return Played(playback.started, stall, spent, now, ends)
+
+
+@given(
+    frames=st.integers(1, 1200),
+    onset=st.integers(0, 20),
+    word=st.integers(3, 40),
+    per_frame=st.floats(0.001, 0.014),
+    overhead=st.floats(0.0, 0.06),
+)
+def test_a_decoder_faster_than_speech_never_stalls(
+    frames: int, onset: int, word: int, per_frame: float, overhead: float
+) -> None:
+    speed = Throughput(per_frame, overhead)
+    piece = timeline(frames, onset, word)
+    played = play(piece, speed)
+    assert played.stall == 0.0
+    if frames <= TUNING.most:
+        whole = speed.seconds(frames)
+        assert played.cost <= TUNING.max_cost * whole + 1e-9
+        # Windows only where they gain more at the start than they cost at the end.
+        assert played.start + played.last <= 2 * whole + 1e-9
+
+
+@pytest.mark.parametrize("per_frame", [0.003, 0.006, 0.0095, 0.02])
+def test_the_first_window_holds_the_first_words_and_every_window_ends_between_words(
+    per_frame: float,
+) -> None:
+    piece = timeline(200, onset=16, word=10)
+    played = play(piece, Throughput(per_frame, 0.01))
+    gaps = {cut.frame for cut in piece.cuts}
+    *seams, last = played.ends
+    assert seams and last == piece.frames
+    assert seams[0] >= piece.onset + TUNING.first_words
+    assert set(seams) <= gaps
+
+
+def test_a_window_ends_in_a_pause_rather_than_between_two_words() -> None:
+    piece = timeline(400, onset=16, word=10, pause_every=4)
+    pauses = {cut.frame for cut in piece.cuts if cut.quiet}
+    end = next_end(piece, 100, 1.2, Throughput(0.005, 0.01), TUNING)
+    assert end in pauses
+
+
+def test_a_fast_machine_makes_fewer_seams_not_a_smaller_first_window() -> None:
+    piece = timeline(200, onset=16, word=10)
+    fast, slow = (play(piece, Throughput(per_frame, 0.01)) for per_frame in (0.003, 0.0095))
+    assert len(fast.ends) <= len(slow.ends) <= 4
+    assert fast.start < slow.start
+
+
+def test_a_short_answer_starts_after_a_small_window() -> None:
+    speed = Throughput(per_frame=0.0095, overhead=0.01)  # an AVX2 machine, 2 threads
+    piece = timeline(120, onset=16, word=10)  # "The living room lights are now on.": 2.6 s
+    played = play(piece, speed)
+    assert len(played.ends) >= 2 and played.stall == 0.0
+    assert played.start < 0.75 * speed.seconds(piece.frames)
+
+
+def test_a_short_answer_a_fast_machine_decodes_at_once_is_decoded_whole() -> None:
+    """Home Assistant plays a short answer only once it is whole: windows would start
+    it sooner for others but end it later for Home Assistant, for little gain."""
+    speed = Throughput(per_frame=0.003, overhead=0.01)
+    played = play(timeline(60, onset=16, word=10), speed)
+    assert played.ends == [60]
+
+
+def test_a_decoder_slower_than_speech_holds_the_start_back_instead_of_stalling() -> None:
+    speed = Throughput(per_frame=0.03, overhead=0.02)  # 1.2 s per second of speech
+    played = play(timeline(160), speed)
+    assert played.stall == 0.0
+    assert speed.seconds(TUNING.least * 2) < played.start <= speed.seconds(160)
+
+
+def test_later_windows_grow_with_the_lead_up_to_the_most() -> None:
+    speed = Throughput(per_frame=0.005, overhead=0.01)
+    piece = timeline(2000)
+    sizes = [next_end(piece, 100, lead, speed, TUNING) - 100 for lead in (0.3, 1.0, 30.0)]
+    assert sizes == sorted(sizes) and sizes[-2] < sizes[-1] <= TUNING.most
+
+
+def test_a_short_lead_never_gets_a_window_that_loses_ground() -> None:
+    """Small windows spend most of their time on context: a run of them would shrink
+    the lead until the listener runs dry, so a window makes audio faster than it costs."""
+    piece = timeline(2000)
+    for speed in (Throughput(0.005, 0.01), Throughput(0.0146, 0.026), Throughput(0.02, 0.0)):
+        for lead in (0.0, 0.3, 0.6):
+            end = next_end(piece, 100, lead, speed, TUNING)
+            seconds = cost(100, end, piece.frames, speed, TUNING)
+            assert (end - 100) * SECONDS_PER_FRAME >= 1.25 * seconds or end - 100 >= TUNING.most
+
+
+def test_a_decoder_near_real_time_keeps_the_lead_it_has() -> None:
+    """Measured here: 14.6 ms a frame + 26 ms a run; a sentence of 377 frames after
+    0.9 s of lead: the lead must not shrink from window to window."""
+    speed = Throughput(0.0146, 0.026)
+    piece = timeline(377)
+    lead, done, stall = 0.9, 0, 0.0
+    while done < piece.frames:
+        end = next_end(piece, done, lead, speed, TUNING)
+        seconds = cost(done, end, piece.frames, speed, TUNING)
+        stall += max(0.0, seconds - lead)
+        lead = max(0.0, lead - seconds) + (end - done) * SECONDS_PER_FRAME
+        done = end
+    assert stall < 0.5  # it was 3.3 s, when windows shrank with the lead
+
+
+def test_no_tiny_last_window() -> None:
+    speed = Throughput(per_frame=0.005, overhead=0.01)
+    piece = timeline(TUNING.most + 3)
+    assert next_end(piece, 0, 100.0, speed, TUNING) == piece.frames
+
+
+def test_audio_already_playing_lets_a_piece_start_with_a_large_window() -> None:
+    speed = Throughput(per_frame=0.01, overhead=0.01)
+    piece = timeline(200)
+    assert first_end(piece, 10.0, speed, TUNING) == 200
+    assert first_end(piece, 0.5, speed, TUNING) < 200
+
+
+def test_where_the_words_are_not_known_windows_still_keep_ahead() -> None:
+    piece = Timeline(300, "", (), 16, ())
+    played = play(piece, Throughput(0.0095, 0.01))
+    assert played.stall == 0.0 and len(played.ends) >= 2

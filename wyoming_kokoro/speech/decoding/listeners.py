@@ -1,0 +1,74 @@
+"""The listeners' clocks: a real-time player per answer, and when each runs dry.
+
+A player starts at an answer's first audio and plays in real time; audio that
+comes later than it is needed is a gap in the room. Every window is planned to
+be ready before the first of the players being served runs dry.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+"""Seconds, monotonic: `time.perf_counter`, or a simulated machine's."""
+
+
+@dataclass(eq=False)  # one player is one player, whatever it holds
+class Playback:
+    """A real-time player that starts at an answer's first audio: when it runs dry.
+
+    One per answer, or per stream of sentences (Home Assistant plays a streamed
+    answer's sentences as one): a sentence arriving while earlier audio plays is
+    due when that audio ends.
+    """
+
+    created: float
+    started: float | None = None
+    """When the player started, as if it had never stalled; None: no audio yet."""
+    seconds: float = 0.0
+    """Audio handed to the player so far."""
+
+    @property
+    def due(self) -> float:
+        """When more audio is needed: at once for an answer not yet begun."""
+        return self.created if self.started is None else self.started + self.seconds
+
+    def lead(self, now: float) -> float:
+        """Seconds of audio still to play; 0 before the first audio."""
+        return 0.0 if self.started is None else max(0.0, self.due - now)
+
+    def sent(self, seconds: float, now: float) -> None:
+        """Audio handed to the player at `now`. A player that ran dry resumes
+        with it, so its clock starts again from there."""
+        if self.started is None or now > self.due:
+            self.started = now - self.seconds
+        self.seconds += seconds
+
+
+class Listeners:
+    """The players of the answers being made, on one clock. A window must be ready
+    before any of them runs dry, not only its own answer's: a long reply with
+    seconds in hand would otherwise hold the model for seconds while a short answer
+    beside it, due sooner, went silent."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._playing: list[Playback] = []
+
+    def playback(self) -> Playback:
+        """A player for a new answer, due at once."""
+        return Playback(created=self.clock())
+
+    @contextmanager
+    def listening(self, playback: Playback) -> Iterator[None]:
+        """While an answer for `playback` is being made."""
+        self._playing.append(playback)
+        try:
+            yield
+        finally:
+            self._playing.remove(playback)
+
+    def lead(self, playback: Playback) -> float:
+        """Seconds until `playback`, or another answer's player, runs dry."""
+        now = self.clock()
+        return min(player.lead(now) for player in (playback, *self._playing))

@@ -1,0 +1,146 @@
+"""Where each window of a piece ends, planned from the decoder's throughput, the
+listeners' lead and the words.
+
+At an answer's start nothing plays yet: its first window is the smallest that
+holds its first words whole and from which every later window keeps ahead of the
+player, within a cost budget (every window decodes context frames that are thrown
+away); and it is used only where it gains more at the start than its seams cost at
+the end, or else the piece is decoded whole. Later windows are as large as the lead
+then allows. Every window ends in a gap between words where one is in reach.
+"""
+
+import math
+from dataclasses import dataclass
+
+from .frames import SECONDS_PER_FRAME, Timeline
+from .speed import Throughput
+
+_GAIN = 1.25
+"""How much faster than it costs a window must make audio (see next_end)."""
+
+_REACH = 4
+"""Frames past the planned end a window may run to end in a gap rather than a word."""
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How the decoder walks a piece. Why these numbers: docs/decisions.md."""
+
+    first_words: int = 24
+    """Frames of speech (0.6 s) an answer's first window holds at least: a seam in
+    the first words is where a listener loses them."""
+    least: int = 24
+    """Frames a later window holds at least, but for a piece's last."""
+    most: int = 240
+    """The largest window (6 s of audio): bounds the decoder's memory and how long
+    another request's first window can wait behind it."""
+    context: int = 12
+    """Frames decoded on each inner side of a window and thrown away."""
+    fade: int = 240
+    """Samples (10 ms) over which neighbouring windows crossfade."""
+    margin: float = 1.3
+    """A window must be decodable this many times over before the audio in front of
+    it runs out: for trimmed silence, other requests' turns, a busy machine."""
+    max_cost: float = 1.3
+    """Decoding a piece in windows costs at most this many times decoding it whole."""
+
+
+def decoded(start: int, end: int, frames: int, tuning: Tuning) -> tuple[int, int]:
+    """The frames decoded for the window [start, end): its own and its context."""
+    return max(0, start - tuning.context), min(frames, end + tuning.context)
+
+
+def cost(start: int, end: int, frames: int, speed: Throughput, tuning: Tuning) -> float:
+    first, last = decoded(start, end, frames, tuning)
+    return speed.seconds(last - first)
+
+
+def next_end(timeline: Timeline, start: int, lead: float, speed: Throughput, tuning: Tuning) -> int:
+    """Where the window from `start` ends: as late as it can be decoded, with the
+    margin, before `lead` seconds of audio run out, in a gap between words.
+
+    Never a window that makes audio slower than 1.25 times its cost, though: context
+    makes small windows dear, and a run of them would shrink the lead until the
+    listener runs dry. Where that is more than the lead allows (a busy machine, one
+    slower than speech), a short gap now beats a longer one later.
+    """
+    frames = timeline.frames
+    budget = lead / tuning.margin
+    if frames - start <= tuning.most and cost(start, frames, frames, speed, tuning) <= budget:
+        return frames
+    sides = 1 if start == 0 else 2
+    fits = (budget - speed.overhead) / speed.per_frame - sides * tuning.context
+    gaining = math.ceil(_gaining(speed, tuning, sides))
+    size = int(min(max(fits, gaining, tuning.least), tuning.most, frames - start))
+    if frames - (start + size) < tuning.least // 2:
+        return frames  # no tiny last window: its context would cost more than it
+    smallest = min(size, max(gaining, tuning.least // 2))
+    return _in_a_gap(timeline, start + smallest, start + size)
+
+
+def _in_a_gap(timeline: Timeline, low: int, high: int) -> int:
+    """The best gap between words in [low, high], or just past it; `high` where none
+    is in reach."""
+    cut = timeline.best_cut(low, high)
+    if cut is None:
+        cut = timeline.best_cut(high, min(high + _REACH, timeline.frames))
+    return high if cut is None else cut
+
+
+def _gaining(speed: Throughput, tuning: Tuning, sides: int) -> float:
+    """The smallest window that makes audio 1.25 times as fast as it costs to decode;
+    the largest where none does."""
+    gain = SECONDS_PER_FRAME - _GAIN * speed.per_frame
+    if gain <= 0:
+        return tuning.most
+    extra = speed.overhead + sides * tuning.context * speed.per_frame
+    return _GAIN * extra / gain
+
+
+def first_end(timeline: Timeline, lead: float, speed: Throughput, tuning: Tuning) -> int:
+    """Where a piece's first window ends.
+
+    With audio still playing (`lead`), as late as keeps ahead of it. At an answer's
+    start, at the first gap after its first words from which every later window keeps
+    ahead, whose windows cost at most `tuning.max_cost` times decoding it whole and
+    gain more at the start than they lose at the end. Otherwise a piece the decoder
+    takes in one run is decoded whole: it starts later but never stalls.
+    """
+    if lead > 0:
+        return next_end(timeline, 0, lead, speed, tuning)
+    frames = timeline.frames
+    limit = min(frames, tuning.most)
+    words = timeline.onset + tuning.first_words
+    ends = [cut.frame for cut in timeline.cuts if words <= cut.frame < limit]
+    if not timeline.cuts:  # where the words are is not known
+        ends = list(range(words, limit, max(1, tuning.least // 4)))
+    whole = speed.seconds(frames)
+    for end in ends:
+        windowed = _windowed_cost(timeline, end, speed, tuning)
+        if windowed is None:
+            continue
+        first, total = windowed
+        if frames > tuning.most or (total <= tuning.max_cost * whole and first + total < 2 * whole):
+            return end
+    if frames <= tuning.most:
+        return frames
+    return _in_a_gap(timeline, words, limit)
+
+
+def _windowed_cost(
+    timeline: Timeline, end: int, speed: Throughput, tuning: Tuning
+) -> tuple[float, float] | None:
+    """What the first window ending at `end` costs, and the whole piece with each later
+    window as large as the lead then allows; None if a listener would run dry."""
+    frames = timeline.frames
+    first = cost(0, end, frames, speed, tuning)
+    total = first
+    lead = (end - timeline.onset) * SECONDS_PER_FRAME
+    while end < frames:
+        start, end = end, next_end(timeline, end, lead, speed, tuning)
+        seconds = cost(start, end, frames, speed, tuning)
+        if seconds * tuning.margin > lead:
+            return None
+        total += seconds
+        lead += (end - start) * SECONDS_PER_FRAME - seconds
+    return first, total
