@@ -54,12 +54,15 @@ async def speak(server: Server, text: str, **voice: str) -> tuple[list[str], lis
     return reply.types, reply.groups()
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t ", "?!... --", "🙂🎉", "\u200b\u200b"])
-async def test_nothing_to_say_is_an_empty_response(strict_server: Server, text: str) -> None:
-    types, _ = await speak(strict_server, text)
-    assert types[0] == "audio-start"
-    assert types[-1] == "audio-stop"
+@pytest.mark.parametrize("text", ["", "   \n\t ", "🙂🎉", "\u200b\u200b", "?!... --"])
+async def test_nothing_to_say_is_a_short_silence(strict_server: Server, text: str) -> None:
+    """Home Assistant's conversion fails on an answer with no audio: its media player
+    would get an HTTP error (an automation whose template renders empty)."""
+    types, groups = await speak(strict_server, text)
+    assert types[0] == "audio-start" and types[-1] == "audio-stop"
     assert "error" not in types
+    if text != "?!... --":  # the model reads punctuation alone as a breath
+        assert [len(audio) for audio in groups] == [2400] and not groups[0].any()
 
 
 @pytest.mark.parametrize(
@@ -106,11 +109,11 @@ async def test_voice_names_are_never_paths(strict_server: Server, name: str) -> 
         reply = await request(
             client, [Synthesize(text="Hi.", voice=voice).event()], until="audio-stop"
         )
+    # Not a file anyone opens: a name not installed, spoken by the default voice.
+    assert reply.types[0] == "audio-start" and reply.types[-1] == "audio-stop"
+    assert loudness(reply.groups()[0]) > 0.02
     if name:
-        assert reply.types == ["error"]
-        assert "not installed" in Error.from_event(reply.events[0]).text
-    else:  # no name: the default voice
-        assert reply.types[-1] == "audio-stop"
+        assert f"Voice {name!r} is not installed: jf_gongitsune speaks" in strict_server.log_text()
 
 
 async def raw_exchange(server: Server, raw: bytes, timeout: float = 10.0) -> list[dict]:

@@ -103,6 +103,7 @@ class Synthesizer:
         self.cache = AudioCache(int(settings.cache_mb * 1024 * 1024))
         self._g2p_thread = ThreadPoolExecutor(1, thread_name_prefix="g2p")
         self.scheduler = ModelScheduler()
+        self._missing_voices: set[str] = set()
 
     def close(self) -> None:
         self._g2p_thread.shutdown(wait=False, cancel_futures=True)
@@ -149,6 +150,23 @@ class Synthesizer:
             raise RequestError(f"Speed {speed} is outside {SPEEDS}")
         text = normalize(request.text, language, self.settings.normalize)
         return Plan(text, voice, language, speed, request.pronunciations)
+
+    def installed_or_default(self, voice: str | None, language: str | None) -> str | None:
+        """`voice` where it is installed (or blends installed ones), else None: the
+        language's default voice, or the server's, speaks instead. For clients that
+        read no error (Home Assistant plays nothing then): a voice removed or renamed
+        after a pipeline was set up. Warned once a voice name."""
+        if voice is None:
+            return None
+        try:
+            self.voices.get(voice)
+        except UnknownVoiceError:
+            if voice not in self._missing_voices:
+                self._missing_voices.add(voice)
+                used = self.plan(Request(text="", language=language)).voice.name
+                _LOGGER.warning("Voice %r is not installed: %s speaks instead", voice, used)
+            return None
+        return voice
 
     def plan_default(self) -> Plan:
         """What a request that names nothing gets."""

@@ -7,6 +7,7 @@ arriving while earlier sentences are being spoken.
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -72,6 +73,8 @@ class _Stream:
     playback: Playback
     """Its sentences play as one answer: each is due when the one before ends."""
     sentences: SentenceStream = field(default_factory=SentenceStream)
+    said: bool = False
+    """Whether any sentence of it was queued."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,10 @@ class _Job:
 @dataclass(frozen=True)
 class _StreamEnd:
     """Marks the end of a text stream: answered with synthesize-stopped."""
+
+    said: bool
+    """Whether the stream had anything to say: one that had not is answered with
+    a short silence first."""
 
 
 class KokoroEventHandler(AsyncEventHandler):
@@ -151,7 +158,9 @@ class KokoroEventHandler(AsyncEventHandler):
             text, voice = event_data.synthesize(event)
             # While streaming, `synthesize` only repeats the text for older servers.
             if self._stream is None:
-                self._jobs.put_nowait(_Job(_request(voice, text), self._synthesizer.playback()))
+                self._jobs.put_nowait(
+                    _Job(self._request(voice, text), self._synthesizer.playback())
+                )
         elif not self._settings.streaming:
             _LOGGER.debug("Ignoring %s: streaming is turned off", event.type)
         elif SynthesizeStart.is_type(event.type):
@@ -194,11 +203,17 @@ class KokoroEventHandler(AsyncEventHandler):
         assert self._stream is not None
         if rest := self._stream.sentences.finish():
             self._queue_sentence(self._stream, rest)
+        said = self._stream.said
         self._stream = None
-        self._jobs.put_nowait(_StreamEnd())
+        self._jobs.put_nowait(_StreamEnd(said))
+
+    def _request(self, voice: VoiceChoice, text: str) -> Request:
+        name = self._synthesizer.installed_or_default(voice.name, voice.language)
+        return Request(text=text, voice=name, language=voice.language)
 
     def _queue_sentence(self, stream: _Stream, sentence: str) -> None:
-        self._jobs.put_nowait(_Job(_request(stream.voice, sentence), stream.playback))
+        stream.said = True
+        self._jobs.put_nowait(_Job(self._request(stream.voice, sentence), stream.playback))
 
     async def _work(self) -> None:
         """Answer the jobs in order; any way out but cancelling closes the connection."""
@@ -207,6 +222,8 @@ class KokoroEventHandler(AsyncEventHandler):
                 job = await self._jobs.get()
                 self._busy = True
                 if isinstance(job, _StreamEnd):
+                    if not job.said:
+                        await self._send_audio(_silence())
                     await self.write_event(SynthesizeStopped().event())
                     self._streams_open -= 1
                 else:
@@ -224,22 +241,25 @@ class KokoroEventHandler(AsyncEventHandler):
         self.writer.close()
 
     async def _speak(self, job: _Job) -> None:
-        chunk_bytes = self._settings.samples_per_chunk * SAMPLE_WIDTH * CHANNELS
-        fmt = {"rate": SAMPLE_RATE, "width": SAMPLE_WIDTH, "channels": CHANNELS}
         async with (
             self._workload.turn(),
             aclosing(self._synthesizer.stream(job.request, job.playback)) as audio,
         ):
             # The first piece is awaited before audio-start, so a bad voice or
             # text is answered with an error alone, not a half-opened stream.
-            pcm = await anext(audio, None)
-            await self.write_event(AudioStart(**fmt).event())
-            self._audio_open = True
-            while pcm is not None:
-                for offset in range(0, len(pcm), chunk_bytes):
-                    chunk = pcm[offset : offset + chunk_bytes]
-                    await self.write_event(AudioChunk(audio=chunk, **fmt).event())
-                pcm = await anext(audio, None)
+            await self._send_audio(await anext(audio, b"") or _silence(), audio)
+
+    async def _send_audio(self, pcm: bytes, rest: AsyncIterator[bytes] | None = None) -> None:
+        """`pcm` and what `rest` makes, between audio-start and audio-stop."""
+        chunk_bytes = self._settings.samples_per_chunk * SAMPLE_WIDTH * CHANNELS
+        fmt = {"rate": SAMPLE_RATE, "width": SAMPLE_WIDTH, "channels": CHANNELS}
+        await self.write_event(AudioStart(**fmt).event())
+        self._audio_open = True
+        while pcm:
+            for offset in range(0, len(pcm), chunk_bytes):
+                chunk = pcm[offset : offset + chunk_bytes]
+                await self.write_event(AudioChunk(audio=chunk, **fmt).event())
+            pcm = b"" if rest is None else await anext(rest, b"")
         await self.write_event(AudioStop().event())
         self._audio_open = False
 
@@ -264,5 +284,8 @@ class KokoroEventHandler(AsyncEventHandler):
             self.writer.close()
 
 
-def _request(voice: VoiceChoice, text: str) -> Request:
-    return Request(text=text, voice=voice.name, language=voice.language)
+def _silence() -> bytes:
+    """What an answer with nothing to say sends: Home Assistant's conversion fails on
+    an answer with no audio (the media player gets an HTTP error), and a tenth of a
+    second of silence plays as nothing."""
+    return bytes(int(0.1 * SAMPLE_RATE) * SAMPLE_WIDTH * CHANNELS)
