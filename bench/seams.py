@@ -72,8 +72,11 @@ def windowed(
     machine: Machine | None,
 ) -> Windowed:
     """`voice` in the windows `machine` plans (None: this machine, as the server does)."""
-    paced = base.paced if machine is None else machine.paced(base.engine)
-    heard = measure(base, listener, "misaki", voice, paced, sentences)
+    def paced() -> PacedDecoder:  # as a server starts: the throughput not yet fitted
+        return base.paced if machine is None else machine.paced(base.engine)
+
+    heard = measure(base, listener, "misaki", voice, paced(), sentences)
+    walked = paced()
     steps: list[float] = []
     first_three: list[list[str]] = []
     seams = 0
@@ -83,7 +86,7 @@ def windowed(
             front = base.engine.front(piece.phonemes, plan.voice, plan.speed)
             if front is None or not front.inputs:
                 continue
-            seamed = decode_for_a_listener(paced, front)
+            seamed = decode_for_a_listener(walked, front)
             steps += seamed.steps
             seams += len(seamed.seams)
             if len(first_three) < 3:

@@ -16,14 +16,14 @@ SAMPLES_PER_FRAME = 600
 """Kokoro's decoder makes 600 samples of audio for each aligned frame."""
 SECONDS_PER_FRAME = SAMPLES_PER_FRAME / SAMPLE_RATE
 
-GAPS = frozenset(' .,!?;:—…"«»“”()¡¿')
+_GAPS = frozenset(' .,!?;:—…"«»“”()¡¿')
 """Tokens between words: spaces and punctuation (a pause)."""
 
 _ONSET = 16
 """Where the speech begins when the tokens cannot be told apart: the model makes
 about 0.4 s of silence first."""
 
-QUIET = 1.0
+_QUIET = 1.0
 """Energy below which a frame is a pause (the front's energy is about 8 in a vowel,
 below 0 where the audio is 60 dB under it)."""
 
@@ -65,11 +65,11 @@ class Timeline:
         onset, last = bounds[1], len(tokens)
         cuts, i = [], 1
         while i <= last:
-            if tokens[i - 1] not in GAPS:
+            if tokens[i - 1] not in _GAPS:
                 i += 1
                 continue
             first = i
-            while i <= last and tokens[i - 1] in GAPS:
+            while i <= last and tokens[i - 1] in _GAPS:
                 i += 1
             # Not before the first word nor after the last: the model's silence.
             if first > 1 and i <= last:
@@ -109,14 +109,14 @@ def _quietest(level: np.ndarray, start: int, end: int) -> Cut:
         return float(max(level[max(0, boundary - 1)], level[min(frames - 1, boundary)]))
 
     best = min(range(start, end + 1), key=lambda b: (loudness(b), -b))
-    return Cut(best, loudness(best) < QUIET)
+    return Cut(best, loudness(best) < _QUIET)
 
 
 def _widened(level: np.ndarray, start: int, end: int, onset: int) -> tuple[int, int]:
     """A gap [start, end] with the quiet frames around it: a word's last sound often
     fades into the pause, and its next may begin with a closure."""
-    while start - 1 > onset and level[start - 1] < QUIET:
+    while start - 1 > onset and level[start - 1] < _QUIET:
         start -= 1
-    while end < len(level) and level[end] < QUIET:
+    while end < len(level) and level[end] < _QUIET:
         end += 1
     return start, end

@@ -176,13 +176,13 @@ class _Walk:
         self.ends.append(end)
         return body
 
-    def _level(self, overlap: np.ndarray) -> float:
-        """The gain that brings `overlap`, this window's decoding of the frames around
+    def _level(self, around: np.ndarray) -> float:
+        """The gain that brings `around`, this window's decoding of the frames around
         its start, to the loudness the previous window gave them; 1 where either is
         silence."""
-        shared = min(len(overlap), len(self._overlap))
+        shared = min(len(around), len(self._overlap))
         theirs = _loudness(self._overlap[:shared])
-        ours = _loudness(overlap[:shared])
+        ours = _loudness(around[:shared])
         if min(theirs, ours) < SILENCE_LEVEL:
             return 1.0
         return float(np.clip(theirs / ours, 0.5, 2.0))
