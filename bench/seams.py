@@ -72,6 +72,7 @@ def windowed(
     machine: Machine | None,
 ) -> Windowed:
     """`voice` in the windows `machine` plans (None: this machine, as the server does)."""
+
     def paced() -> PacedDecoder:  # as a server starts: the throughput not yet fitted
         return base.paced if machine is None else machine.paced(base.engine)
 

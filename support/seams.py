@@ -31,11 +31,15 @@ class Seamed:
     than across the same place decoded whole (a seam in a pause has no step)."""
 
 
-def decode_for_a_listener(paced: PacedDecoder, front: Front) -> Seamed:
-    """`front` decoded as for a listener who starts at its first audio, and whole."""
+def decode_for_a_listener(
+    paced: PacedDecoder, front: Front, raw: np.ndarray | None = None
+) -> Seamed:
+    """`front` decoded as for a listener who starts at its first audio, and whole
+    (`raw`: its whole decode, where it was made already)."""
     windows = paced.windows(front, paced.listeners.playback())
     audio = np.concatenate(list(windows))
-    raw = paced.engine.decode(front, 0, front.frames)
+    if raw is None:
+        raw = paced.engine.decode(front, 0, front.frames)
     # Both lose the same silence before the first word (the edge kept aside).
     voiced = np.flatnonzero(np.abs(raw) > SILENCE_LEVEL)
     lead = max(0, int(voiced[0]) - int(EDGE_SECONDS * SAMPLE_RATE)) if len(voiced) else 0

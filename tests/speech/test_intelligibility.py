@@ -80,8 +80,10 @@ def test_the_default_english_voice_is_the_clearest(
     assert default.errors <= min(result.errors for result in by_voice.values()) + 2
 
 
-@pytest.mark.parametrize("machine", list(MACHINES))
-@pytest.mark.parametrize("voice", ["default", "jf_alpha"])
+@pytest.mark.parametrize(
+    ("voice", "machine"),
+    [("default", machine) for machine in MACHINES] + [("jf_alpha", "3 ms"), ("jf_alpha", "20 ms")],
+)
 def test_windows_are_as_clear_as_decoding_whole(
     synthesizer: Synthesizer,
     listener: Listener,
@@ -91,7 +93,8 @@ def test_windows_are_as_clear_as_decoding_whole(
 ) -> None:
     """What the server streams is decoded in windows paced for the listener, with a
     seam between each two, as the machine's speed plans them: as clear as decoding
-    whole, within Whisper's noise. The default voice, and the least clear."""
+    whole, within Whisper's noise. The default voice, and the least clear on the
+    fastest and the slowest machine (CI's time)."""
     name = synthesizer.default_voice.name if voice == "default" else voice
     paced = measure(
         synthesizer, listener, "misaki", name, MACHINES[machine].paced(synthesizer.engine)
