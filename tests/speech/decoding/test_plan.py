@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wyoming_kokoro.speech.decoding.frames import SECONDS_PER_FRAME, Timeline
+from wyoming_kokoro.speech.decoding.frames import SECONDS_PER_FRAME, Cut, Timeline
 from wyoming_kokoro.speech.decoding.listeners import Playback
 from wyoming_kokoro.speech.decoding.plan import Tuning, cost, first_end, next_end
 from wyoming_kokoro.speech.decoding.speed import Throughput
@@ -68,6 +68,9 @@ def test_a_decoder_faster_than_speech_never_stalls(
     piece = timeline(frames, onset, word)
     played = play(piece, speed)
     assert played.stall == 0.0
+    # No window too small to be worth its seams: a listener loses words at them.
+    sizes = [end - start for start, end in zip([0, *played.ends], played.ends, strict=False)]
+    assert all(size >= TUNING.least for size in sizes[:-1])
     if frames <= TUNING.most:
         whole = speed.seconds(frames)
         assert played.cost <= TUNING.max_cost * whole + 1e-9
@@ -175,3 +178,12 @@ def test_where_the_words_are_not_known_windows_still_keep_ahead() -> None:
     piece = Timeline(300, "", (), 16, ())
     played = play(piece, Throughput(0.0095, 0.01))
     assert played.stall == 0.0 and len(played.ends) >= 2
+
+
+def test_a_window_would_rather_end_in_a_word_than_be_too_small() -> None:
+    """A gap 15 frames in, the next 60: the window ends where the lead allows, in a
+    word, rather than 15 frames in (a window too small to be worth its seams)."""
+    piece = Timeline(400, "", (), 16, (Cut(115, quiet=True), Cut(160, quiet=True)))
+    speed = Throughput(0.005, 0.01)
+    end = next_end(piece, 100, 0.5, speed, TUNING)
+    assert end - 100 >= TUNING.least

@@ -74,7 +74,7 @@ def next_end(timeline: Timeline, start: int, lead: float, speed: Throughput, tun
     size = int(min(max(fits, gaining, tuning.least), tuning.most, frames - start))
     if frames - (start + size) < tuning.least // 2:
         return frames  # no tiny last window: its context would cost more than it
-    smallest = min(size, max(gaining, tuning.least // 2))
+    smallest = min(size, max(gaining, tuning.least))
     return _in_a_gap(timeline, start + smallest, start + size)
 
 
