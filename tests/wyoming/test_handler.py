@@ -133,3 +133,12 @@ async def test_an_onnx_failure_is_an_error_and_the_next_request_works(
     async with AsyncTcpClient("127.0.0.1", port) as client:
         works = await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
     assert loudness(works.groups()[0]) > 0.02
+
+
+def test_home_assistant_offers_the_default_voice_first(synthesizer: Synthesizer) -> None:
+    """Home Assistant sorts a Wyoming server's voices by description, and a new
+    pipeline takes the first: without a mark jf_alpha ("Alpha"), the least clear."""
+    voices = build_info(synthesizer, streaming=True).tts[0].voices
+    first = sorted(voices, key=lambda voice: voice.description or voice.name)[0]
+    assert first.name == synthesizer.default_voice.name == "jf_gongitsune"
+    assert first.description == "(Recommended) Gongitsune - Japanese, female"

@@ -41,11 +41,17 @@ _LOGGER = logging.getLogger(__name__)
 KOKORO = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
 
 
+RECOMMENDED = "(Recommended) "
+"""Before the default voice's description: Home Assistant lists a server's voices
+sorted by description, and a new pipeline takes the first; "(" sorts before letters."""
+
+
 def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
+    default = synthesizer.default_voice.name
     voices = [
         TtsVoice(
             name=voice.name,
-            description=voice.description,
+            description=(RECOMMENDED if voice.name == default else "") + voice.description,
             attribution=KOKORO,
             installed=True,
             version=None,
