@@ -4,7 +4,7 @@ import pytest
 
 from wyoming_kokoro.core.languages import ENGLISH, find_language
 from wyoming_kokoro.speech import g2p as g2p_module
-from wyoming_kokoro.speech.g2p import G2P, MisakiEnglish, WithFallback
+from wyoming_kokoro.speech.g2p import G2P, ForeignScripts, MisakiEnglish, WithFallback
 
 pytestmark = pytest.mark.model  # real misaki and espeak-ng
 
@@ -88,7 +88,9 @@ def test_misaki_that_cannot_load_leaves_english_to_espeak(
 
 def test_the_real_g2p_counts_a_fallback(g2p: G2P, monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = G2P()
-    misaki = fresh.phonemizer(ENGLISH)
+    scripts = fresh.phonemizer(ENGLISH)
+    assert isinstance(scripts, ForeignScripts)
+    misaki = scripts._own
     assert isinstance(misaki, WithFallback)
 
     def broken(text: str) -> str:
@@ -128,3 +130,39 @@ def test_a_language_whose_g2p_is_not_installed_is_not_supported(
     ]
     with pytest.raises(ValueError, match="No G2P is installed for Japanese"):
         fresh.phonemize("こんにちは", japanese)
+
+
+# What espeak-ng says for a character it cannot read in English: "Chinese letter".
+LETTER_NAMES = ("lˌɛɾɚ", "lˈɛTəɹ", "lˈɛɾəɹ")
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as", "by"),
+    [
+        ("Now playing 夜に駆ける by YOASOBI.", "joɾɯ", "ja_JP"),
+        ("Calling Владимир now.", "vɭadʲˈimʲir", "ru"),
+        ("Say 你好 to her.", "ni↓xau↓", "zh_CN"),
+        ("Greetings: مرحبا and שלום.", "ʃalˈom", "he"),
+        ("Namaste is नमस्ते in Hindi.", "nəmˈʌsteː", "hi"),
+    ],
+)
+def test_a_run_in_another_script_is_read_in_its_own_language(
+    g2p: G2P, text: str, read_as: str, by: str
+) -> None:
+    phonemes = g2p.phonemize(text, ENGLISH)
+    assert read_as in phonemes
+    assert not any(name in phonemes for name in LETTER_NAMES)
+    # The English around it is read as English.
+    assert phonemes.split()[0] == g2p.phonemize(text.split()[0], ENGLISH).split()[0]
+
+
+def test_a_run_nothing_here_reads_is_a_pause(g2p: G2P) -> None:
+    assert g2p.phonemize("Say ሰላም now.", ENGLISH) == "sˈA , nˈW."
+
+
+def test_a_language_reads_its_own_script_whole(g2p: G2P) -> None:
+    """The text is not cut where nothing is foreign: misaki reads with the context."""
+    text = "Café Müller with José, 21 °C."
+    scripts = g2p.phonemizer(ENGLISH)
+    assert isinstance(scripts, ForeignScripts)
+    assert g2p.phonemize(text, ENGLISH) == scripts._own(text)

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from importlib.util import find_spec
 from typing import Protocol
 
-from ..core.languages import ENGLISH, Language
+from ..core.languages import ENGLISH, Language, find_language
 from .lexicon import Lexicon, WithLexicon
+from .scripts import ESPEAK, HAN, LATIN, Run, runs
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -131,6 +132,47 @@ class WithFallback:
             return self._fallback(text)
 
 
+_OWN_SCRIPTS = {"hi_IN": {LATIN, "DEVANAGARI"}}
+"""The scripts a language's own G2P reads, where more than Latin."""
+
+_PAUSE = ","
+"""What a run nothing here can read is: a short pause."""
+
+
+class ForeignScripts:
+    """A language's phonemizer for text in its own script; a run in another script
+    goes to `reader` (None: nothing reads it, a short pause)."""
+
+    def __init__(
+        self,
+        own: Phonemizer,
+        scripts: set[str],
+        reader: Callable[[Run], Phonemizer | None],
+    ) -> None:
+        self._own = own
+        self._scripts = scripts
+        self._reader = reader
+
+    def __call__(self, text: str) -> str:
+        pieces = runs(text)
+        if all(run.script is None or run.script in self._scripts for run in pieces):
+            return self._own(text)  # the common case: one G2P over the whole context
+        return " ".join(phonemes for run in pieces if (phonemes := self._read(run).strip()))
+
+    def _read(self, run: Run) -> str:
+        if run.script is None or run.script in self._scripts:
+            return self._own(run.text)
+        reader = self._reader(run)
+        if reader is not None:
+            try:
+                return reader(run.text)
+            except Exception as err:  # a G2P that cannot read this run: skipped
+                _LOGGER.debug("Could not read %r (%s): %s", run.text, run.script, err)
+        else:
+            _LOGGER.debug("Nothing here reads %s: %r is a pause", run.script, run.text)
+        return _PAUSE
+
+
 class G2P:
     """Phonemizers by language, each built on first use and then kept."""
 
@@ -140,6 +182,8 @@ class G2P:
         self.fallbacks = 0
         """How many pieces misaki failed on and espeak-ng read instead."""
         self._phonemizers: dict[str, Phonemizer] = {}
+        self._readers: dict[str, Phonemizer] = {}
+        """espeak-ng, by voice, for runs in scripts no installed language owns."""
         self._names: dict[str, str] = {}
         self._installed: dict[str, bool] = {}
         self._lock = threading.Lock()
@@ -191,6 +235,30 @@ class G2P:
             return phonemizer
 
     def _build(self, language: Language) -> Phonemizer:
+        own = self._own(language)
+        if language.espeak is None:  # Japanese and Mandarin read Latin letters themselves
+            return own
+        return ForeignScripts(own, _OWN_SCRIPTS.get(language.tag, {LATIN}), self._reader)
+
+    def _reader(self, run: Run) -> Phonemizer | None:
+        """Who reads a run in a script its text's language does not: Chinese
+        characters with kana as Japanese, without as Mandarin (their own G2P where
+        installed), other scripts with espeak-ng in a language written in them."""
+        if run.script == HAN:
+            tag, voice = ("ja_JP", "ja") if run.japanese else ("zh_CN", "cmn")
+            language = find_language(tag)
+            if language is not None and self.supports(language):
+                return self.phonemizer(language)
+        else:
+            voice = ESPEAK.get(run.script or "", "")
+        if not voice:
+            return None
+        with self._lock:
+            if voice not in self._readers:
+                self._readers[voice] = EspeakPhonemizer(voice)
+            return self._readers[voice]
+
+    def _own(self, language: Language) -> Phonemizer:
         if language.espeak is None:
             if not self.supports(language):
                 raise ValueError(f"No G2P is installed for {language.name} ({language.tag})")
