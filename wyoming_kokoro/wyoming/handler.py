@@ -255,17 +255,18 @@ class KokoroEventHandler(AsyncEventHandler):
             # text is answered with an error alone, not a half-opened stream.
             await self._send_audio(await anext(audio, b"") or _silence(), audio)
 
-    async def _send_audio(self, pcm: bytes, rest: AsyncIterator[bytes] | None = None) -> None:
-        """`pcm` and what `rest` makes, between audio-start and audio-stop."""
+    async def _send_audio(self, first: bytes, rest: AsyncIterator[bytes] | None = None) -> None:
+        """`first` and what `rest` makes, between audio-start and audio-stop."""
         chunk_bytes = self._settings.samples_per_chunk * SAMPLE_WIDTH * CHANNELS
         fmt = {"rate": SAMPLE_RATE, "width": SAMPLE_WIDTH, "channels": CHANNELS}
         await self.write_event(AudioStart(**fmt).event())
         self._audio_open = True
-        while pcm:
+        pcm: bytes | None = first
+        while pcm is not None:
             for offset in range(0, len(pcm), chunk_bytes):
                 chunk = pcm[offset : offset + chunk_bytes]
                 await self.write_event(AudioChunk(audio=chunk, **fmt).event())
-            pcm = b"" if rest is None else await anext(rest, b"")
+            pcm = None if rest is None else await anext(rest, None)
         await self.write_event(AudioStop().event())
         self._audio_open = False
 
