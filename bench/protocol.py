@@ -1,4 +1,5 @@
-"""Timing one request over the Wyoming protocol, as Home Assistant sends it."""
+"""Timing one request over the Wyoming protocol, as Home Assistant sends it and as its
+player hears it: once HA's ffmpeg has read what it reads before it writes a byte."""
 
 import time
 
@@ -8,6 +9,7 @@ from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
 from support.listening import Heard, hear
+from wyoming_kokoro.wyoming.handler import HOME_ASSISTANT_READS
 
 # An LLM streams a few words at a time.
 WORDS_PER_STREAM_CHUNK = 3
@@ -32,7 +34,7 @@ def request_events(text: str, streaming: bool) -> tuple[list[Event], str]:
 
 
 async def time_request(port: int, text: str, streaming: bool) -> Heard:
-    """Send a request as Home Assistant does; what a listener would hear of it."""
+    """Send a request as Home Assistant does; what its player would hear of it."""
     events, last = request_events(text, streaming)
     chunks: list[tuple[float, float]] = []
     async with AsyncTcpClient("127.0.0.1", port) as client:
@@ -52,4 +54,4 @@ async def time_request(port: int, text: str, streaming: bool) -> Heard:
                 chunks.append((time.perf_counter() - start, seconds))
             elif event.type == last:
                 break
-    return hear(chunks)
+    return hear(chunks, HOME_ASSISTANT_READS / bytes_per_second)

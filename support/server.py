@@ -87,13 +87,13 @@ def answers_describe(port: int) -> bool:
 
 
 @contextmanager
-def run_process(argv: list[str], port: int, log: Path) -> Iterator[Server]:
+def run_process(argv: list[str], port: int, log: Path, cwd: Path | None = None) -> Iterator[Server]:
     """Start any Wyoming server process listening on `port`; stop it on exit."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("KOKORO_VOICE", None)
     start = time.perf_counter()
     with open(log, "wb") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
     server = Server(process, port, log)
     try:
         while not answers_describe(port):

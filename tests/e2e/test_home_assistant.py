@@ -11,7 +11,7 @@ import pytest
 from support.server import Server
 
 HOME_ASSISTANT = Path(__file__).parents[2] / ".home-assistant" / "2025.4.4" / "bin" / "python"
-DRIVER = Path(__file__).parent / "real_home_assistant.py"
+DRIVER = Path(__file__).parents[2] / "support" / "real_home_assistant.py"
 
 pytestmark = pytest.mark.skipif(
     not HOME_ASSISTANT.exists(),

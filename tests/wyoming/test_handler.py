@@ -14,7 +14,7 @@ from support.server import free_port, loudness, request
 from wyoming_kokoro.core.settings import HandlerSettings
 from wyoming_kokoro.speech.decoding.speed import Steady
 from wyoming_kokoro.speech.engine import Engine
-from wyoming_kokoro.speech.synthesizer import Synthesizer
+from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
 from wyoming_kokoro.speech.workload import Workload
 from wyoming_kokoro.wyoming import handler
 from wyoming_kokoro.wyoming.handler import KokoroEventHandler, build_info
@@ -50,6 +50,18 @@ class FailsOnce:
         return self.session.run(*args, **kwargs)
 
 
+class Counted:
+    """A decoder session that counts its runs."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.runs = 0
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.runs += 1
+        return self.session.run(*args, **kwargs)
+
+
 class FailsOnSecondRun:
     """A decoder session that breaks after the first window, as a broken provider might."""
 
@@ -75,16 +87,19 @@ async def read_all(port: int, events: list) -> list:
     return received
 
 
-TWO_PIECES = "Right now, the temperature in the kitchen is twenty one degrees."
+TWO_RUNS = (
+    "Right now, the temperature in the kitchen is twenty one degrees, the heating is off, "
+    "and every window in the house is closed."
+)
+"""A sentence of 7 s: Home Assistant's player gathers 4.3 s, so the decoder runs at
+least twice, whatever its speed."""
 
 
 async def test_a_failure_after_audio_start_closes_what_was_opened(
     port: int, engine: Engine, synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
-    # Windows as on a 2-core machine: a fast one would decode the sentence in one run.
-    monkeypatch.setattr(synthesizer.paced, "throughput", Steady(per_frame=0.0095, overhead=0.02))
-    received = await read_all(port, [Synthesize(text=TWO_PIECES).event()])
+    received = await read_all(port, [Synthesize(text=TWO_RUNS).event()])
     types = [e.type for e in received]
     assert types[0] == "audio-start" and "audio-chunk" in types
     # The error, then the audio closed, then the connection.
@@ -96,11 +111,9 @@ async def test_a_failure_mid_stream_ends_the_audio_and_the_stream(
     port: int, engine: Engine, synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "_decoder", FailsOnSecondRun(engine._decoder))
-    # Windows as on a 2-core machine: a fast one would decode the sentence in one run.
-    monkeypatch.setattr(synthesizer.paced, "throughput", Steady(per_frame=0.0095, overhead=0.02))
     events = [
         SynthesizeStart().event(),
-        SynthesizeChunk(text=TWO_PIECES).event(),
+        SynthesizeChunk(text=TWO_RUNS).event(),
         SynthesizeStop().event(),
     ]
     types = [e.type for e in await read_all(port, events)]
@@ -133,6 +146,29 @@ async def test_an_onnx_failure_is_an_error_and_the_next_request_works(
     async with AsyncTcpClient("127.0.0.1", port) as client:
         works = await request(client, [Synthesize(text="Lights on.").event()], until="audio-stop")
     assert loudness(works.groups()[0]) > 0.02
+
+
+async def test_an_answer_home_assistant_reads_whole_is_decoded_whole(
+    port: int, engine: Engine, synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HA's player gets nothing before HA's ffmpeg has read 4.3 s of audio: a short
+    answer's windows would only end it later, and put seams in its first words."""
+    decoder = Counted(engine._decoder)
+    monkeypatch.setattr(engine, "_decoder", decoder)
+    # A 2-core machine's speed, where a player that starts at once gets small windows.
+    monkeypatch.setattr(synthesizer.paced, "throughput", Steady(per_frame=0.0095, overhead=0.02))
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        reply = await request(
+            client, [Synthesize(text="The living room lights are now on.").event()], "audio-stop"
+        )
+    assert loudness(reply.groups()[0]) > 0.02
+    assert decoder.runs == 1
+    with_a_player = b"".join(
+        synthesizer.speak(
+            Request(text="The living room lights are now on."), synthesizer.playback()
+        )
+    )
+    assert decoder.runs > 2 and len(with_a_player) > 0
 
 
 def test_home_assistant_offers_the_default_voice_first(synthesizer: Synthesizer) -> None:

@@ -196,9 +196,10 @@ class Synthesizer:
             for audio in self.paced.windows(front, playback, piece.pause):
                 yield to_pcm(audio)
 
-    def playback(self) -> Playback:
-        """A listener's player for a new answer."""
-        return self.paced.listeners.playback()
+    def playback(self, gathers: float = 0.0) -> Playback:
+        """A listener's player for a new answer, which plays once it has `gathers`
+        seconds of audio."""
+        return self.paced.listeners.playback(gathers)
 
     def speak(self, request: Request, playback: Playback | None = None) -> Iterator[bytes]:
         """PCM on the calling thread (for the command line): paced for `playback`

@@ -1,6 +1,7 @@
 """Windows planned from the decoder's throughput: played in real time they never run
 dry, they end between words, and they are worth their seams."""
 
+import math
 from dataclasses import dataclass
 
 import pytest
@@ -9,12 +10,20 @@ from hypothesis import strategies as st
 
 from wyoming_kokoro.speech.decoding.frames import SECONDS_PER_FRAME, Cut, Timeline
 from wyoming_kokoro.speech.decoding.listeners import Playback
-from wyoming_kokoro.speech.decoding.plan import Tuning, cost, first_end, next_end
+from wyoming_kokoro.speech.decoding.plan import (
+    Tuning,
+    cost,
+    first_end,
+    gathered_end,
+    next_end,
+)
 from wyoming_kokoro.speech.decoding.speed import Throughput
 
 from .timelines import timeline
 
 TUNING = Tuning()
+GATHERS = 4.27
+"""What Home Assistant's player gathers before it plays (wyoming/handler.py)."""
 
 
 @dataclass(frozen=True)
@@ -29,11 +38,13 @@ class Played:
     """Where each window ended."""
 
 
-def play(piece: Timeline, speed: Throughput, tuning: Tuning = TUNING) -> Played:
+def play(
+    piece: Timeline, speed: Throughput, tuning: Tuning = TUNING, gathers: float = 0.0
+) -> Played:
     """Decode a piece as planned, each window taking exactly what `speed` says, and
-    play it in real time from its first audio."""
+    play it in real time from its first audio, or once it has `gathers` seconds."""
     now, done, spent, stall = 0.0, 0, 0.0, 0.0
-    playback = Playback(created=0.0)
+    playback = Playback(created=0.0, gathers=gathers)
     ends: list[int] = []
     while done < piece.frames:
         lead = playback.lead(now)
@@ -41,6 +52,8 @@ def play(piece: Timeline, speed: Throughput, tuning: Tuning = TUNING) -> Played:
             end = first_end(piece, lead, speed, tuning)
         else:
             end = next_end(piece, done, lead, speed, tuning)
+        if playback.gathering:
+            end = min(end, gathered_end(piece, done, playback.gathering, tuning))
         seconds = cost(done, end, piece.frames, speed, tuning)
         now += seconds
         spent += seconds
@@ -50,8 +63,8 @@ def play(piece: Timeline, speed: Throughput, tuning: Tuning = TUNING) -> Played:
         playback.sent((end - max(done, piece.onset if done == 0 else 0)) * SECONDS_PER_FRAME, now)
         done = end
         ends.append(end)
-    assert playback.started is not None
-    return Played(playback.started, stall, spent, now, ends)
+    assert playback.started is not None or gathers
+    return Played(playback.started or now, stall, spent, now, ends)
 
 
 @given(
@@ -76,6 +89,40 @@ def test_a_decoder_faster_than_speech_never_stalls(
         assert played.cost <= TUNING.max_cost * whole + 1e-9
         # Windows only where they gain more at the start than they cost at the end.
         assert played.start + played.last <= 2 * whole + 1e-9
+
+
+@given(
+    frames=st.integers(1, 1200),
+    onset=st.integers(0, 20),
+    word=st.integers(3, 40),
+    per_frame=st.floats(0.001, 0.014),
+    overhead=st.floats(0.0, 0.06),
+)
+def test_a_player_that_gathers_first_gets_what_it_gathers_in_one_window(
+    frames: int, onset: int, word: int, per_frame: float, overhead: float
+) -> None:
+    """Home Assistant's player plays nothing before it has 4.3 s: that much comes
+    soonest in one window, with no seam in the first words, and then keeps ahead."""
+    speed = Throughput(per_frame, overhead)
+    piece = timeline(frames, onset, word)
+    played = play(piece, speed, gathers=GATHERS)
+    assert played.stall == 0.0
+    gathered = piece.onset + math.ceil(GATHERS / SECONDS_PER_FRAME)
+    if frames - gathered < TUNING.least and frames <= TUNING.most:
+        assert played.ends == [frames]  # done as soon as decoding it whole
+    else:
+        assert played.ends[0] >= min(gathered, TUNING.most)
+        assert played.ends[0] <= gathered + TUNING.least // 2 + 4 or played.ends[0] == frames
+
+
+def test_a_gathering_player_starts_once_it_has_its_fill() -> None:
+    playback = Playback(created=1.0, gathers=4.0)
+    assert playback.lead(1.5) == float("inf") and playback.gathering == 4.0
+    playback.sent(3.0, now=2.0)
+    assert playback.started is None and playback.gathering == 1.0 and playback.due == 1.0
+    playback.sent(2.0, now=2.5)
+    assert playback.started == 2.5 and playback.gathering == 0.0
+    assert playback.lead(3.0) == pytest.approx(4.5)
 
 
 @pytest.mark.parametrize("per_frame", [0.003, 0.006, 0.0095, 0.02])

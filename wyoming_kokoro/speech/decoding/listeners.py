@@ -1,10 +1,12 @@
 """The listeners' clocks: a real-time player per answer, and when each runs dry.
 
-A player starts at an answer's first audio and plays in real time; audio that
-comes later than it is needed is a gap in the room. Every window is planned to
-be ready before the first of the players being served runs dry.
+A player starts at an answer's first audio, or once it has gathered as much as
+it reads before it plays, and plays in real time; audio that comes later than it
+is needed is a gap in the room. Every window is planned to be ready before the
+first of the players being served runs dry.
 """
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +17,8 @@ Clock = Callable[[], float]
 
 @dataclass(eq=False)  # one player is one player, whatever it holds
 class Playback:
-    """A real-time player that starts at an answer's first audio: when it runs dry.
+    """A real-time player that starts at an answer's first audio, or once it has
+    `gathers` seconds of it: when it runs dry.
 
     One per answer, or per stream of sentences (Home Assistant plays a streamed
     answer's sentences as one): a sentence arriving while earlier audio plays is
@@ -23,26 +26,39 @@ class Playback:
     """
 
     created: float
+    gathers: float = 0.0
+    """Audio it reads before it plays: until then nothing plays, so what it needs
+    is that much audio soonest, in the fewest windows."""
     started: float | None = None
-    """When the player started, as if it had never stalled; None: no audio yet."""
+    """When the player started, as if it had never stalled; None: not playing yet."""
     seconds: float = 0.0
     """Audio handed to the player so far."""
 
     @property
     def due(self) -> float:
-        """When more audio is needed: at once for an answer not yet begun."""
+        """When more audio is needed: at once for an answer not playing yet."""
         return self.created if self.started is None else self.started + self.seconds
 
+    @property
+    def gathering(self) -> float:
+        """Seconds of audio it still reads before it plays."""
+        return max(0.0, self.gathers - self.seconds) if self.started is None else 0.0
+
     def lead(self, now: float) -> float:
-        """Seconds of audio still to play; 0 before the first audio."""
-        return 0.0 if self.started is None else max(0.0, self.due - now)
+        """Seconds of audio still to play; 0 before the first audio, and no limit
+        while it gathers."""
+        if self.started is None:
+            return math.inf if self.gathers else 0.0
+        return max(0.0, self.due - now)
 
     def sent(self, seconds: float, now: float) -> None:
         """Audio handed to the player at `now`. A player that ran dry resumes
         with it, so its clock starts again from there."""
-        if self.started is None or now > self.due:
+        if self.started is not None and now > self.due:
             self.started = now - self.seconds
         self.seconds += seconds
+        if self.started is None and self.seconds >= self.gathers:
+            self.started = now
 
 
 class Listeners:
@@ -55,9 +71,9 @@ class Listeners:
         self.clock = clock
         self._playing: list[Playback] = []
 
-    def playback(self) -> Playback:
+    def playback(self, gathers: float = 0.0) -> Playback:
         """A player for a new answer, due at once."""
-        return Playback(created=self.clock())
+        return Playback(created=self.clock(), gathers=gathers)
 
     @contextmanager
     def listening(self, playback: Playback) -> Iterator[None]:

@@ -14,7 +14,7 @@ from ..engine import Engine, Front
 from .frames import SAMPLES_PER_FRAME, Timeline
 from .listeners import Clock, Listeners, Playback
 from .output import PieceEdges, silence
-from .plan import Tuning, decoded, first_end, next_end
+from .plan import Tuning, decoded, first_end, gathered_end, next_end
 from .speed import Throughput
 
 _LOGGER = logging.getLogger(__name__)
@@ -98,7 +98,8 @@ class PieceWindows:
         edges = PieceEdges()
         while not walk.finished:
             lead = math.inf if playback is None else listeners.lead(playback)
-            audio = edges.cut(walk.next(lead), last=walk.finished)
+            gathering = 0.0 if playback is None else playback.gathering
+            audio = edges.cut(walk.next(lead, gathering), last=walk.finished)
             if walk.finished and edges.started:
                 audio = np.concatenate([audio, silence(self._pause)])
             if len(audio):
@@ -132,9 +133,10 @@ class _Walk:
         """Frames decoded so far."""
         return self.ends[-1] if self.ends else 0
 
-    def next(self, lead: float) -> np.ndarray:
+    def next(self, lead: float, gathering: float = 0.0) -> np.ndarray:
         """The next window's audio, as large as can be decoded before `lead` seconds
-        of audio already sent run out (0: nothing is playing yet)."""
+        of audio already sent run out (0: nothing is playing yet), and no larger than
+        brings a player that still gathers `gathering` seconds to play."""
         if self.timeline is None:  # a model that is not split: its audio is made
             assert self._front.audio is not None
             self.ends.append(self.frames)
@@ -145,6 +147,8 @@ class _Walk:
             end = first_end(timeline, lead, paced.throughput, tuning)
         else:
             end = next_end(timeline, start, lead, paced.throughput, tuning)
+        if gathering:
+            end = min(end, gathered_end(timeline, start, gathering, tuning))
         decoded_from, decoded_to = decoded(start, end, self.frames, tuning)
         planned = paced.throughput.seconds(decoded_to - decoded_from)
         clock = paced.listeners.clock

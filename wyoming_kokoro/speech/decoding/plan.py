@@ -78,6 +78,17 @@ def next_end(timeline: Timeline, start: int, lead: float, speed: Throughput, tun
     return _in_a_gap(timeline, start + smallest, start + size)
 
 
+def gathered_end(timeline: Timeline, start: int, seconds: float, tuning: Tuning) -> int:
+    """Where the window from `start` that brings a player `seconds` of speech ends
+    (a piece's lead-in silence, trimmed, does not count): in the first gap between
+    words after it, or at the piece's end where little is left."""
+    speech = timeline.onset if start == 0 else start
+    low = speech + math.ceil(seconds / SECONDS_PER_FRAME)
+    if timeline.frames - low < tuning.least:
+        return timeline.frames
+    return _in_a_gap(timeline, low, low + tuning.least // 2)
+
+
 def _in_a_gap(timeline: Timeline, low: int, high: int) -> int:
     """The best gap between words in [low, high], or just past it; `high` where none
     is in reach."""
