@@ -8,9 +8,10 @@ For each voice: Whisper tiny.en's word error on the answers in bench/answers.txt
 as this machine plans them (its decoder timed as it runs, as in the server), and
 as simulated machines decoding a frame (25 ms of audio) in the given milliseconds
 plan them (support/machine.py), one of them getting three times slower from each
-piece's third window. With each, the loudness step at every seam in speech against
-whole decoding (support/seams.py), and where the seams of the first three answers
-fall. Writes bench/results/seams-*.json.
+piece's third window; and as they are planned for Home Assistant's player, which
+plays once it has 4.3 s (here, and at the slowest machine). With each, the loudness
+step at every seam in speech against whole decoding (support/seams.py), and where the
+seams of the first three answers fall. Writes bench/results/seams-*.json.
 """
 
 import argparse
@@ -24,6 +25,7 @@ import numpy as np
 from support.intelligibility import Listener, Result, measure
 from support.machine import Machine
 from support.seams import decode_for_a_listener
+from wyoming_kokoro.core.audio import BYTES_PER_SECOND
 from wyoming_kokoro.core.settings import (
     DECODERS,
     EngineSettings,
@@ -38,8 +40,11 @@ from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
 from wyoming_kokoro.speech.voices import VoiceCatalog
+from wyoming_kokoro.wyoming.handler import HOME_ASSISTANT_READS
 
 ANSWERS = Path(__file__).parent / "answers.txt"
+HOME_ASSISTANT = HOME_ASSISTANT_READS / BYTES_PER_SECOND
+"""Seconds Home Assistant's player gathers before it plays."""
 
 
 def answers(count: int) -> list[tuple[str, str | None]]:
@@ -70,13 +75,15 @@ def windowed(
     sentences: list[tuple[str, str | None]],
     whole: Result,
     machine: Machine | None,
+    gathers: float = 0.0,
 ) -> Windowed:
-    """`voice` in the windows `machine` plans (None: this machine, as the server does)."""
+    """`voice` in the windows `machine` plans (None: this machine, as the server does)
+    for a player that plays once it has `gathers` seconds."""
 
     def paced() -> PacedDecoder:  # as a server starts: the throughput not yet fitted
         return base.paced if machine is None else machine.paced(base.engine)
 
-    heard = measure(base, listener, "misaki", voice, paced(), sentences)
+    heard = measure(base, listener, "misaki", voice, paced(), sentences, gathers)
     walked = paced()
     steps: list[float] = []
     first_three: list[list[str]] = []
@@ -87,15 +94,16 @@ def windowed(
             front = base.engine.front(piece.phonemes, plan.voice, plan.speed)
             if front is None or not front.inputs:
                 continue
-            seamed = decode_for_a_listener(walked, front)
+            seamed = decode_for_a_listener(walked, front, gathers=gathers)
             steps += seamed.steps
             seams += len(seamed.seams)
             if len(first_three) < 3:
                 timeline = Timeline.of(front.tokens, front.inputs[0], front.inputs[2])
                 first_three.append([f"{s} {timeline.around(s)}" for s in seamed.seams])
     size = np.abs(steps) if steps else np.zeros(1)
+    name = str(machine) if machine else "this machine"
     return Windowed(
-        machine=str(machine) if machine else "this machine",
+        machine=f"Home Assistant's player, {name}" if gathers else name,
         word_error_rate=heard.word_error_rate,
         errors=heard.errors,
         more_than_whole=heard.errors - whole.errors,
@@ -166,6 +174,7 @@ def run(
     this_machine = f"{1000 * speed.per_frame:.1f} ms a frame + {1000 * speed.overhead:.0f} ms a run"
     listener = Listener()
     chosen = answers(sentences)
+    slowest = sorted(machines, key=lambda machine: machine.per_frame)[-1:]
     by_voice = {}
     try:
         for voice in voices or [base.default_voice.name]:
@@ -175,8 +184,14 @@ def run(
                 whole.errors,
                 whole.words,
                 [
-                    windowed(base, listener, voice, chosen, whole, machine)
-                    for machine in [None, *machines]
+                    *(
+                        windowed(base, listener, voice, chosen, whole, machine)
+                        for machine in [None, *machines]
+                    ),
+                    *(
+                        windowed(base, listener, voice, chosen, whole, machine, HOME_ASSISTANT)
+                        for machine in [None, *slowest]
+                    ),
                 ],
             )
     finally:

@@ -116,18 +116,19 @@ def measure(
     voice: str | None = None,
     paced: PacedDecoder | None = None,
     sentences: list[tuple[str, str | None]] | None = None,
+    gathers: float = 0.0,
 ) -> Result:
     """How well Whisper understands `voice` (default: the server's) reading English
     `sentences` (default: PLAIN and WRITTEN). Decoded in the fewest windows, or, with
-    `paced`, in the windows it plans for a listener, seams and all (`base.paced`: as
-    the server on this machine)."""
+    `paced`, in the windows it plans for a listener who plays once it has `gathers`
+    seconds, seams and all (`base.paced`: as the server on this machine)."""
     synthesizer = synthesizer_for(base, mode, paced)
     errors = total = 0
     heard = []
     try:
         for text, spoken in sentences or PLAIN + WRITTEN:
             request = Request(text=text, voice=voice, language="en_US")
-            playback = None if paced is None else synthesizer.playback()
+            playback = None if paced is None else synthesizer.playback(gathers)
             transcript = listener.transcribe(b"".join(synthesizer.speak(request, playback)))
             expected = words(spoken or text)
             wrong = edit_distance(expected, words(transcript))

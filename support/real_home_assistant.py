@@ -1,7 +1,7 @@
 """Run by the real Home Assistant's Python (script/home-assistant), not by pytest.
 
 `python real_home_assistant.py PORT` sets up HA's Wyoming integration for our server
-at PORT, as its config entry does, and asks HA's own TTS for each case's audio as a
+at PORT through its config flow, as a user does, and asks HA's own TTS for each case's audio as a
 media player gets it (HA's ffmpeg conversion included). Prints one JSON line per case
 and the voices HA lists for en_US, first to last.
 
@@ -24,10 +24,7 @@ from homeassistant.components.tts.media_source import generate_media_source_id
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
 SHORT = "The kitchen lights are on."
 THREE_SENTENCES = (
@@ -46,6 +43,12 @@ CASES: dict[str, tuple[str, dict[str, object]]] = {
     "a voice since removed, mp3": (SHORT, {"voice": "af_removed_since"}),
 }
 TIMED = ("short, mp3", "short, 16 kHz wav", "three sentences, mp3")
+PIECES = [
+    "Right now it is eighteen ",
+    "degrees and sunny. This afternoon ",
+    "brings a light breeze.",
+]
+"""A message as an LLM streams it, for an HA that streams (2026.2 and later)."""
 
 
 def free_port() -> int:
@@ -68,14 +71,19 @@ async def home_assistant() -> AsyncIterator[HomeAssistant]:
 
 @asynccontextmanager
 async def wyoming_entry(hass: HomeAssistant, port: int) -> AsyncIterator[str]:
-    """Our server at `port` added as the Wyoming config flow adds it: its TTS entity."""
-    entry = MockConfigEntry(domain="wyoming", data={"host": "127.0.0.1", "port": port})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    """Our server at `port` added as a user adds it (Settings, Add integration, Wyoming
+    Protocol, host and port): its TTS entity."""
+    flow = await hass.config_entries.flow.async_init("wyoming", context={"source": "user"})
+    assert flow["type"] == "form", flow
+    done = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"host": "127.0.0.1", "port": port}
+    )
+    assert done["type"] == "create_entry", done
+    entry = done["result"]
     await hass.async_block_till_done()
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     yield next(entity.entity_id for entity in entities if entity.domain == "tts")
-    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.config_entries.async_remove(entry.entry_id)
 
 
 async def cases(port: int) -> None:
@@ -90,9 +98,28 @@ async def cases(port: int) -> None:
                 print(json.dumps({"case": case, "format": extension, "bytes": len(data)}))
             except Exception as err:  # what HA's media player would get: an error
                 print(json.dumps({"case": case, "error": f"{type(err).__name__}: {err}"}))
+        if hasattr(tts.ResultStream, "async_set_message_stream"):
+            await streamed_in_pieces(hass, engine)
+
+
+async def streamed_in_pieces(hass: HomeAssistant, engine: str) -> None:
+    case = "a message in pieces, mp3"
+    stream = tts.async_create_stream(hass, engine, "en_US", {})
+    stream.async_set_message_stream(pieces(PIECES))
+    try:
+        data = b"".join([chunk async for chunk in stream.async_stream_result()])
+        print(json.dumps({"case": case, "format": stream.extension, "bytes": len(data)}))
+    except Exception as err:
+        print(json.dumps({"case": case, "error": f"{type(err).__name__}: {err}"}))
+
+
+async def pieces(texts: list[str]) -> AsyncIterator[str]:
+    for text in texts:
+        yield text
 
 
 async def timed(runs: int, servers: dict[str, int]) -> None:
+    streams = hasattr(tts.ResultStream, "async_set_message_stream")
     async with home_assistant() as hass:
         for name, port in servers.items():
             async with wyoming_entry(hass, port) as engine:
@@ -102,19 +129,29 @@ async def timed(runs: int, servers: dict[str, int]) -> None:
                         message, options = CASES[case]
                         result = await fetch(hass, engine, message, options)
                         print(json.dumps({"server": name, "case": case, "run": run, **result}))
+                    if streams:  # as an LLM writes it: three words at a time
+                        words = THREE_SENTENCES.split(" ")
+                        chunks = [" ".join(words[i : i + 3]) + " " for i in range(0, len(words), 3)]
+                        result = await fetch(hass, engine, chunks, {})
+                        case = "three sentences streamed, mp3"
+                        print(json.dumps({"server": name, "case": case, "run": run, **result}))
 
 
 async def fetch(
-    hass: HomeAssistant, engine: str, message: str, options: dict[str, object]
+    hass: HomeAssistant, engine: str, message: str | list[str], options: dict[str, object]
 ) -> dict[str, float]:
-    """What a media player gets for `message`: seconds to its first byte and last."""
+    """What a media player gets for `message` (a list: streamed in those pieces):
+    seconds to its first byte and last."""
     manager = hass.data[tts.DATA_TTS_MANAGER]
     manager.mem_cache.clear()  # each request made anew, not replayed
     stream = manager.async_create_result_stream(
         engine=engine, use_file_cache=False, language="en_US", options=options
     )
     start = time.perf_counter()
-    stream.async_set_message(message)
+    if isinstance(message, str):
+        stream.async_set_message(message)
+    else:
+        stream.async_set_message_stream(pieces(message))
     first, size = None, 0
     async for chunk in stream.async_stream_result():  # what the tts_proxy view writes
         first = first or time.perf_counter() - start

@@ -32,11 +32,11 @@ class Seamed:
 
 
 def decode_for_a_listener(
-    paced: PacedDecoder, front: Front, raw: np.ndarray | None = None
+    paced: PacedDecoder, front: Front, raw: np.ndarray | None = None, gathers: float = 0.0
 ) -> Seamed:
-    """`front` decoded as for a listener who starts at its first audio, and whole
-    (`raw`: its whole decode, where it was made already)."""
-    windows = paced.windows(front, paced.listeners.playback())
+    """`front` decoded as for a listener who starts at its first audio, or once it has
+    `gathers` seconds, and whole (`raw`: its whole decode, where it was made already)."""
+    windows = paced.windows(front, paced.listeners.playback(gathers))
     audio = np.concatenate(list(windows))
     if raw is None:
         raw = paced.engine.decode(front, 0, front.frames)

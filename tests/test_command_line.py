@@ -1,10 +1,11 @@
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 from wyoming_kokoro.__main__ import main
-from wyoming_kokoro.command_line import all_options, build_parser, settings_from
+from wyoming_kokoro.command_line import COMMANDS, all_options, build_parser, settings_from
 
 
 def parse(*argv: str):
@@ -111,6 +112,19 @@ def test_the_readme_lists_every_option_with_its_variable() -> None:
     documented = dict(rows)
     offered = {setting.option.flag: setting.option.env for setting in all_options()}
     assert documented == offered
+
+
+def test_every_command_the_readme_shows_parses() -> None:
+    """A newcomer copies them: `script/run` and `wyoming-kokoro` lines, as written."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    shown = re.findall(r"script/run([^`\n&|]*)", readme)
+    shown += re.findall(r" wyoming-kokoro ([a-z]+[^`\n]*)`", readme)
+    assert len(shown) >= 8
+    for command in shown:
+        argv = shlex.split(command.replace("HOST", "localhost"))
+        if not argv or argv[0] not in COMMANDS:
+            argv = ["serve", *argv]
+        build_parser().parse_args(argv)  # exits, and fails the test, where it does not parse
 
 
 def test_every_option_reaches_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,10 @@
-"""The real Home Assistant (core 2025.4.4, script/home-assistant) drives our server
-through its own Wyoming integration and TTS, ffmpeg conversion included: what a media
-player gets for each case, and the voice a new pipeline is offered first."""
+"""The real Home Assistant (core 2025.4.4, which reads whole messages, and 2026.2.3,
+which streams; script/home-assistant) drives our server through its own Wyoming
+integration and TTS, ffmpeg conversion included: what a media player gets for each
+case, and the voice a new pipeline is offered first."""
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,20 +12,34 @@ import pytest
 
 from support.server import Server
 
-HOME_ASSISTANT = Path(__file__).parents[2] / ".home-assistant" / "2025.4.4" / "bin" / "python"
+INSTALLED = Path(__file__).parents[2] / ".home-assistant"
 DRIVER = Path(__file__).parents[2] / "support" / "real_home_assistant.py"
 
-pytestmark = pytest.mark.skipif(
-    not HOME_ASSISTANT.exists(),
-    reason="the real Home Assistant is not installed: run script/home-assistant (Python 3.13)",
-)
+
+def driver_command(version: str) -> list[str]:
+    """How Home Assistant `version` runs the driver; skips where it is not installed."""
+    if version == "2025.4.4":
+        python = INSTALLED / version / "bin" / "python"
+        if not python.exists():
+            pytest.skip(
+                "Home Assistant 2025.4.4 is not installed: script/home-assistant (Python 3.13)"
+            )
+        return [str(python), str(DRIVER)]
+    root = INSTALLED / version
+    if not (root / "ha" / "installed").exists():
+        pytest.skip(f"Home Assistant {version} is not installed: script/home-assistant (as root)")
+    (root / "w").mkdir(exist_ok=True)
+    shutil.copy(DRIVER, root / "w" / DRIVER.name)
+    # In a mount namespace of its own: /proc is mounted for the run only.
+    run = f"mount -t proc proc {root}/proc && exec chroot {root} /ha/bin/python /w/{DRIVER.name}"
+    return ["unshare", "-m", "sh", "-c", run + ' "$@"', "driver"]
 
 
-@pytest.fixture(scope="module")
-def home_assistant(server: Server) -> dict[str, dict]:
+@pytest.fixture(scope="module", params=["2025.4.4", "2026.2.3"])
+def home_assistant(request: pytest.FixtureRequest, server: Server) -> dict[str, dict]:
     """Each case's result as Home Assistant reported it, and the voices it lists."""
     done = subprocess.run(
-        [str(HOME_ASSISTANT), str(DRIVER), str(server.port)],
+        [*driver_command(request.param), str(server.port)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -59,6 +75,15 @@ def test_nothing_to_say_is_still_a_file_a_media_player_plays(
     result = home_assistant[case]
     assert "error" not in result, result
     assert 0 < result["bytes"] < 8000, result
+
+
+def test_a_message_streamed_in_pieces_is_spoken_whole(home_assistant: dict[str, dict]) -> None:
+    """An LLM's reply reaches the server a few words at a time (HA 2026.2 and later)."""
+    if "a message in pieces, mp3" not in home_assistant:
+        pytest.skip("this Home Assistant does not stream messages")
+    result = home_assistant["a message in pieces, mp3"]
+    assert "error" not in result, result
+    assert result["bytes"] >= 30000, result
 
 
 def test_a_new_pipeline_is_offered_the_default_voice_first(
