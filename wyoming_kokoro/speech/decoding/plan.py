@@ -5,8 +5,10 @@ At an answer's start nothing plays yet: its first window is the smallest that
 holds its first words whole and from which every later window keeps ahead of the
 player, within a cost budget (every window decodes context frames that are thrown
 away); and it is used only where it gains more at the start than its seams cost at
-the end, or else the piece is decoded whole. Later windows are as large as the lead
-then allows. Every window ends in a gap between words where one is in reach.
+the end, and a quarter second at least, or else the piece is decoded whole. A player
+that gathers audio before it plays (Home Assistant's) gets what it gathers in one
+window. Later windows are as large as the lead then allows. Every window ends in a gap
+between words where one is in reach.
 """
 
 import math
@@ -43,6 +45,10 @@ class Tuning:
     it runs out: for trimmed silence, other requests' turns, a busy machine."""
     max_cost: float = 1.3
     """Decoding a piece in windows costs at most this many times decoding it whole."""
+    sooner: float = 0.25
+    """Seconds sooner than decoding a piece whole that its first window must bring its
+    first audio: less is hardly heard, while a window renders the words after it a
+    little differently, and Whisper then mishears one now and then (docs/decisions.md)."""
 
 
 def decoded(start: int, end: int, frames: int, tuning: Tuning) -> tuple[int, int]:
@@ -113,9 +119,10 @@ def first_end(timeline: Timeline, lead: float, speed: Throughput, tuning: Tuning
 
     With audio still playing (`lead`), as late as keeps ahead of it. At an answer's
     start, at the first gap after its first words from which every later window keeps
-    ahead, whose windows cost at most `tuning.max_cost` times decoding it whole and
-    gain more at the start than they lose at the end. Otherwise a piece the decoder
-    takes in one run is decoded whole: it starts later but never stalls.
+    ahead, whose windows cost at most `tuning.max_cost` times decoding it whole, gain
+    more at the start than they lose at the end, and bring the first audio at least
+    `tuning.sooner` seconds sooner. Otherwise a piece the decoder takes in one run is
+    decoded whole: it starts later but never stalls.
     """
     if lead > 0:
         return next_end(timeline, 0, lead, speed, tuning)
@@ -131,7 +138,11 @@ def first_end(timeline: Timeline, lead: float, speed: Throughput, tuning: Tuning
         if windowed is None:
             continue
         first, total = windowed
-        if frames > tuning.most or (total <= tuning.max_cost * whole and first + total < 2 * whole):
+        if frames > tuning.most or (
+            total <= tuning.max_cost * whole
+            and first + total < 2 * whole
+            and whole - first >= tuning.sooner
+        ):
             return end
     if frames <= tuning.most:
         return frames
