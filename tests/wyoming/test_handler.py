@@ -62,18 +62,14 @@ class Counted:
         return self.session.run(*args, **kwargs)
 
 
-class FailsOnSecondRun:
+class FailsOnSecondRun(Counted):
     """A decoder session that breaks after the first window, as a broken provider might."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
-        self.runs = 0
-
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        self.runs += 1
-        if self.runs == 2:
+        if self.runs == 1:
+            self.runs += 1
             raise RuntimeError("ONNX Runtime: CoreML execution failed")
-        return self.session.run(*args, **kwargs)
+        return super().run(*args, **kwargs)
 
 
 async def read_all(port: int, events: list) -> list:

@@ -22,6 +22,14 @@ from wyoming_kokoro.speech.decoding.speed import Throughput
 from .timelines import timeline
 
 TUNING = Tuning()
+PIECES_AND_FAST_MACHINES = {
+    "frames": st.integers(1, 1200),
+    "onset": st.integers(0, 20),
+    "word": st.integers(3, 40),
+    "per_frame": st.floats(0.001, 0.014),
+    "overhead": st.floats(0.0, 0.06),
+}
+"""A piece's frames, its lead-in and its words' length; a decoder faster than speech."""
 GATHERS = 4.27
 """What Home Assistant's player gathers before it plays (wyoming/handler.py)."""
 
@@ -67,13 +75,7 @@ def play(
     return Played(playback.started or now, stall, spent, now, ends)
 
 
-@given(
-    frames=st.integers(1, 1200),
-    onset=st.integers(0, 20),
-    word=st.integers(3, 40),
-    per_frame=st.floats(0.001, 0.014),
-    overhead=st.floats(0.0, 0.06),
-)
+@given(**PIECES_AND_FAST_MACHINES)
 def test_a_decoder_faster_than_speech_never_stalls(
     frames: int, onset: int, word: int, per_frame: float, overhead: float
 ) -> None:
@@ -93,13 +95,7 @@ def test_a_decoder_faster_than_speech_never_stalls(
         assert len(played.ends) == 1 or played.start <= whole - TUNING.sooner + 1e-9
 
 
-@given(
-    frames=st.integers(1, 1200),
-    onset=st.integers(0, 20),
-    word=st.integers(3, 40),
-    per_frame=st.floats(0.001, 0.014),
-    overhead=st.floats(0.0, 0.06),
-)
+@given(**PIECES_AND_FAST_MACHINES)
 def test_a_player_that_gathers_first_gets_what_it_gathers_in_one_window(
     frames: int, onset: int, word: int, per_frame: float, overhead: float
 ) -> None:
