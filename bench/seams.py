@@ -25,7 +25,6 @@ import numpy as np
 from support.intelligibility import Listener, Result, measure
 from support.machine import Machine
 from support.seams import decode_for_a_listener
-from wyoming_kokoro.core.audio import BYTES_PER_SECOND
 from wyoming_kokoro.core.settings import (
     DECODERS,
     EngineSettings,
@@ -40,11 +39,9 @@ from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
 from wyoming_kokoro.speech.voices import VoiceCatalog
-from wyoming_kokoro.wyoming.handler import HOME_ASSISTANT_READS
+from wyoming_kokoro.wyoming.handler import HOME_ASSISTANT_GATHERS
 
 ANSWERS = Path(__file__).parent / "answers.txt"
-HOME_ASSISTANT = HOME_ASSISTANT_READS / BYTES_PER_SECOND
-"""Seconds Home Assistant's player gathers before it plays."""
 
 
 def answers(count: int) -> list[tuple[str, str | None]]:
@@ -189,7 +186,9 @@ def run(
                         for machine in [None, *machines]
                     ),
                     *(
-                        windowed(base, listener, voice, chosen, whole, machine, HOME_ASSISTANT)
+                        windowed(
+                            base, listener, voice, chosen, whole, machine, HOME_ASSISTANT_GATHERS
+                        )
                         for machine in [None, *slowest]
                     ),
                 ],

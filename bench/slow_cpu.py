@@ -30,11 +30,11 @@ from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
 from wyoming_kokoro.speech.voices import VoiceCatalog
-from wyoming_kokoro.wyoming.handler import HOME_ASSISTANT_READS
+from wyoming_kokoro.wyoming.handler import HOME_ASSISTANT_GATHERS
 
 from .__main__ import load_texts
 
-PLAYERS = {"starts at once": 0.0, "Home Assistant's": HOME_ASSISTANT_READS / BYTES_PER_SECOND}
+PLAYERS = {"starts at once": 0.0, "Home Assistant's": HOME_ASSISTANT_GATHERS}
 
 
 async def spoken(synthesizer: Synthesizer, machine: Machine, text: str, gathers: float) -> Heard:

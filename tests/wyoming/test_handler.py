@@ -149,21 +149,16 @@ async def test_an_answer_home_assistant_reads_whole_is_decoded_whole(
 ) -> None:
     """HA's player gets nothing before HA's ffmpeg has read 4.3 s of audio: a short
     answer's windows would only end it later, and put seams in its first words."""
+    text = "The living room lights are now on."
     decoder = Counted(engine._decoder)
     monkeypatch.setattr(engine, "_decoder", decoder)
     # A 2-core machine's speed, where a player that starts at once gets small windows.
     monkeypatch.setattr(synthesizer.paced, "throughput", Steady(per_frame=0.0095, overhead=0.02))
     async with AsyncTcpClient("127.0.0.1", port) as client:
-        reply = await request(
-            client, [Synthesize(text="The living room lights are now on.").event()], "audio-stop"
-        )
+        reply = await request(client, [Synthesize(text=text).event()], "audio-stop")
     assert loudness(reply.groups()[0]) > 0.02
     assert decoder.runs == 1
-    with_a_player = b"".join(
-        synthesizer.speak(
-            Request(text="The living room lights are now on."), synthesizer.playback()
-        )
-    )
+    with_a_player = b"".join(synthesizer.speak(Request(text=text), synthesizer.playback()))
     assert decoder.runs > 2 and len(with_a_player) > 0
 
 

@@ -51,6 +51,8 @@ HOME_ASSISTANT_READS = 200 * 1024
 converting the stream for the player, reads 200 KiB (4.3 s of ours) before it writes
 a byte (2025.4 reads the whole answer first). Until then the fewest windows serve it
 best: as soon, and no seam in its first words."""
+HOME_ASSISTANT_GATHERS = HOME_ASSISTANT_READS / BYTES_PER_SECOND
+"""The same in seconds of our audio: what its player gathers before it plays."""
 
 
 def build_info(synthesizer: Synthesizer, streaming: bool) -> Info:
@@ -225,7 +227,7 @@ class KokoroEventHandler(AsyncEventHandler):
 
     def _home_assistant(self) -> Playback:
         """A player as Home Assistant's: one that gathers before it plays."""
-        return self._synthesizer.playback(HOME_ASSISTANT_READS / BYTES_PER_SECOND)
+        return self._synthesizer.playback(HOME_ASSISTANT_GATHERS)
 
     def _request(self, voice: VoiceChoice, text: str) -> Request:
         name = self._synthesizer.installed_or_default(voice.name, voice.language)
