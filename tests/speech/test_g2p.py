@@ -121,6 +121,9 @@ def test_a_language_whose_g2p_is_not_installed_is_not_supported(
     monkeypatch.setitem(g2p_module._OWN_G2P, "ja_JP", (object, "ja", ("no_such_japanese_g2p",)))
     fresh = G2P()
     with caplog.at_level(logging.INFO):
+        # Asked for a list of what can be read (the page): no voice reads English yet.
+        assert not fresh.supports(japanese, quietly=True)
+        assert not [r for r in caplog.records if "extra" in r.getMessage()]
         assert not fresh.supports(japanese) and not fresh.supports(japanese)
     # Once, and what to do about it.
     hints = [r.getMessage() for r in caplog.records if "extra" in r.getMessage()]

@@ -35,7 +35,7 @@ def voices_info(synthesizer: Synthesizer) -> dict[str, Any]:
     """Every voice with its language, gender and grade, best first, and what Home
     Assistant would send for it."""
     default = synthesizer.default_voice.name
-    readable = [lang for lang in LANGUAGES if synthesizer.g2p.supports(lang)]
+    readable = [lang for lang in LANGUAGES if synthesizer.g2p.supports(lang, quietly=True)]
     return {
         "default": default,
         "languages": [{"tag": lang.tag, "name": lang.name} for lang in readable],

@@ -186,27 +186,32 @@ class G2P:
         """espeak-ng, by voice, for runs in scripts no installed language owns."""
         self._names: dict[str, str] = {}
         self._installed: dict[str, bool] = {}
+        self._told: set[str] = set()
         self._lock = threading.Lock()
 
-    def supports(self, language: Language) -> bool:
+    def supports(self, language: Language, quietly: bool = False) -> bool:
+        """Whether text in `language` can be read as that language here; if not, its
+        voices read English, which is logged once (unless `quietly`: a list of what
+        can be read, with no voice or text in it)."""
         if language.espeak is not None:
             return True
         if language.tag not in _OWN_G2P:
             return False
+        _, extra, needs = _OWN_G2P[language.tag]
         if language.tag not in self._installed:
-            _, extra, needs = _OWN_G2P[language.tag]
-            installed = all(find_spec(name) is not None for name in needs)
-            if not installed:
-                _LOGGER.info(
-                    "%s voices read English: to have them read %s, install the %s extra "
-                    "(pip install 'wyoming-kokoro[%s]', or script/setup --dev)",
-                    language.name,
-                    language.name,
-                    extra,
-                    extra,
-                )
-            self._installed[language.tag] = installed
-        return self._installed[language.tag]
+            self._installed[language.tag] = all(find_spec(name) is not None for name in needs)
+        installed = self._installed[language.tag]
+        if not installed and not quietly and language.tag not in self._told:
+            self._told.add(language.tag)
+            _LOGGER.info(
+                "%s voices read English: to have them read %s, install the %s extra "
+                "(pip install 'wyoming-kokoro[%s]', or script/setup --dev)",
+                language.name,
+                language.name,
+                extra,
+                extra,
+            )
+        return installed
 
     def languages_for(self, voice: Voice, default: Language | None) -> list[str]:
         """The languages a voice is offered in: its own if it can be read here (else
