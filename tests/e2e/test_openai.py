@@ -92,8 +92,10 @@ def test_audio_streams_before_the_whole_answer_is_made(client: openai.OpenAI) ->
             arrivals.append(time.perf_counter() - start)
             data += chunk
     assert len(samples_of(data, "mp3")) / 24000 > 15
-    # The long answer takes seconds to make; its first bytes come early in that.
-    assert arrivals[0] < 0.5 * arrivals[-1], arrivals
+    # The long answer takes seconds to make; its first bytes come well before its end
+    # (on a machine near real time, they are held back until the rest comes in time,
+    # plan.held, which leaves it at least a fifth of its time still to make).
+    assert arrivals[0] < 0.8 * arrivals[-1], arrivals
 
 
 def test_openai_names_map_to_installed_voices_and_overrides_win(

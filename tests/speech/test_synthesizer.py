@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from support.listening import hear
 from support.machine import Machine
+from wyoming_kokoro.core.audio import BYTES_PER_SECOND
 from wyoming_kokoro.core.settings import SpeechSettings
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
@@ -69,6 +71,32 @@ async def test_a_sentence_while_audio_plays_still_leaves_the_model_to_another_li
     with two_cores.paced.listeners.listening(other):
         [pcm async for pcm in two_cores.stream(Request(text=SENTENCE), playing)]
     assert len(machine.runs) > 2
+
+
+@pytest.mark.parametrize("per_frame", [0.025, 0.04])
+async def test_a_raspberry_pi_starts_a_long_answer_later_and_never_stalls(
+    per_frame: float, engine: Engine, voices: VoiceCatalog, g2p: G2P
+) -> None:
+    """A decoder at about real time (a Pi 5) and one slower than speech (a Pi 4): the
+    audio is held back until the rest, of the later sentences too, comes in time, and
+    then no longer than that."""
+    reply = (
+        f"{SENTENCE} Tomorrow will be cloudy in the morning, with rain from about two in "
+        "the afternoon until late in the evening. Your next meeting is at half past nine "
+        "with the design team, in the small room on the second floor."
+    )
+    machine = Machine(per_frame, overhead=0.02)
+    pi = Synthesizer(machine.paced(engine), voices, g2p, SpeechSettings(language="en_US"))
+    try:
+        chunks = [
+            (machine.clock(), len(pcm) / BYTES_PER_SECOND)
+            async for pcm in pi.stream(Request(text=reply))
+        ]
+    finally:
+        pi.close()
+    heard = hear(chunks)
+    assert heard.stall == 0.0
+    assert heard.first_audio < 0.8 * heard.last_audio
 
 
 def test_the_command_line_decodes_in_the_fewest_windows_unless_someone_listens(

@@ -24,12 +24,13 @@ from .cache import AudioCache
 from .decoding.listeners import Playback
 from .decoding.output import to_pcm
 from .decoding.paced import PacedDecoder
+from .decoding.plan import NOTHING_FOLLOWS, Following
 from .decoding.scheduler import ModelScheduler
 from .engine import MAX_PHONEMES
 from .g2p import G2P
 from .lexicon import Pronunciations, WithLexicon
 from .normalize import normalize
-from .sentences import Piece, plan_pieces
+from .sentences import Piece, plan_pieces, split_sentences
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)
@@ -187,13 +188,19 @@ class Synthesizer:
 
         return await asyncio.get_running_loop().run_in_executor(self._g2p_thread, phonemize)
 
-    def render(self, piece: Piece, plan: Plan, playback: Playback | None) -> Iterator[bytes]:
+    def render(
+        self,
+        piece: Piece,
+        plan: Plan,
+        playback: Playback | None,
+        following: Following = NOTHING_FOLLOWS,
+    ) -> Iterator[bytes]:
         """One piece as PCM, window by window, each ready before `playback`, or
         another answer's player, runs dry (None: no one is listening yet, so as few
-        windows as the decoder's memory allows)."""
+        windows as the decoder's memory allows), and what follows it in time too."""
         front = self.engine.front(piece.phonemes, plan.voice, plan.speed)
         if front is not None:
-            for audio in self.paced.windows(front, playback, piece.pause):
+            for audio in self.paced.windows(front, playback, piece.pause, following):
                 yield to_pcm(audio)
 
     def playback(self, gathers: float = 0.0) -> Playback:
@@ -251,12 +258,28 @@ class Synthesizer:
         # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
+        read = chars = 0
+        sentences = len(split_sentences(plan.text))
+        kept: list[bytes] = []
         with self.paced.listeners.listening(playback):
             while (piece := await next_piece) is not None:
                 next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-                windows = self.render(piece, plan, playback)
+                read, chars = read + 1, chars + len(piece.text)
+                following = Following(
+                    max(0, len(plan.text) - chars) / max(1, len(piece.text)),
+                    max(0, sentences - read),
+                )
+                windows = self.render(piece, plan, playback, following)
                 while pcm := await self.scheduler.run(playback.due, partial(next, windows, None)):
-                    yield pcm
+                    # A decoder slower than speech: held back until the rest will
+                    # come in time (plan.held).
+                    kept.append(pcm)
+                    if not playback.holding:
+                        for held in kept:
+                            yield held
+                        kept.clear()
+        for held in kept:  # the answer was shorter than estimated
+            yield held
 
 
 def _default_voice(voices: VoiceCatalog, configured: str | None) -> Voice:

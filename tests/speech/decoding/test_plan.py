@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from wyoming_kokoro.speech.decoding.frames import SECONDS_PER_FRAME, Cut, Timeline
 from wyoming_kokoro.speech.decoding.listeners import Playback
 from wyoming_kokoro.speech.decoding.plan import (
+    Following,
     Tuning,
     cost,
     first_end,
-    gathered_end,
+    held,
     next_end,
+    window_end,
 )
 from wyoming_kokoro.speech.decoding.speed import Throughput
 
@@ -34,16 +36,25 @@ GATHERS = 4.27
 """What Home Assistant's player gathers before it plays (wyoming/handler.py)."""
 
 
+SLOW_MACHINES = {
+    "per_frame": st.floats(0.015, 0.06),
+    "overhead": st.floats(0.0, 0.06),
+}
+"""A decoder near real time (a Raspberry Pi 5: 25 ms a frame) or slower than speech."""
+
+
 @dataclass(frozen=True)
 class Played:
     start: float
-    """When the player started: the earliest start that never stalls."""
+    """When the player started."""
     stall: float
     cost: float
     last: float
     """When the last window was decoded."""
     ends: list[int]
     """Where each window ended."""
+    held: bool
+    """Whether audio was held back for a decoder slower than speech."""
 
 
 def play(
@@ -51,28 +62,40 @@ def play(
 ) -> Played:
     """Decode a piece as planned, each window taking exactly what `speed` says, and
     play it in real time from its first audio, or once it has `gathers` seconds."""
-    now, done, spent, stall = 0.0, 0, 0.0, 0.0
+    return play_answer([piece], speed, tuning, gathers)
+
+
+def play_answer(
+    pieces: list[Timeline], speed: Throughput, tuning: Tuning = TUNING, gathers: float = 0.0
+) -> Played:
+    """`play` for an answer of several pieces, each told the frames after it."""
+    now, spent, stall, was_held = 0.0, 0.0, 0.0, False
     playback = Playback(created=0.0, gathers=gathers)
     ends: list[int] = []
-    while done < piece.frames:
-        lead = playback.lead(now)
-        if done == 0:
-            end = first_end(piece, lead, speed, tuning)
-        else:
-            end = next_end(piece, done, lead, speed, tuning)
-        if playback.gathering:
-            end = min(end, gathered_end(piece, done, playback.gathering, tuning))
-        seconds = cost(done, end, piece.frames, speed, tuning)
-        now += seconds
-        spent += seconds
-        if playback.started is not None and now > playback.due:
-            stall += now - playback.due
-        # The model's silence before the first word is trimmed away.
-        playback.sent((end - max(done, piece.onset if done == 0 else 0)) * SECONDS_PER_FRAME, now)
-        done = end
-        ends.append(end)
-    assert playback.started is not None or gathers
-    return Played(playback.started or now, stall, spent, now, ends)
+    for n, piece in enumerate(pieces):
+        later = pieces[n + 1 :]
+        spoken = sum(each.frames - each.onset for each in later)
+        following = Following(spoken / max(1, piece.frames - piece.onset), len(later))
+        done = 0
+        while done < piece.frames:
+            if playback.started is None:
+                playback.holds = held(
+                    piece, done, playback.seconds, gathers, following, speed, tuning
+                )
+                was_held = was_held or playback.holding
+            lead, gathering = playback.lead(now), playback.gathering
+            end = window_end(piece, done, lead, gathering, speed, tuning)
+            seconds = cost(done, end, piece.frames, speed, tuning)
+            now += seconds
+            spent += seconds
+            if playback.started is not None and now > playback.due:
+                stall += now - playback.due
+            # The model's silence before the first word is trimmed away.
+            speech = max(done, piece.onset if done == 0 else 0)
+            playback.sent((end - speech) * SECONDS_PER_FRAME, now)
+            done = end
+            ends.append(end)
+    return Played(playback.started or now, stall, spent, now, ends, was_held)
 
 
 @given(**PIECES_AND_FAST_MACHINES)
@@ -82,7 +105,7 @@ def test_a_decoder_faster_than_speech_never_stalls(
     speed = Throughput(per_frame, overhead)
     piece = timeline(frames, onset, word)
     played = play(piece, speed)
-    assert played.stall == 0.0
+    assert played.stall == 0.0 and not played.held
     # No window too small to be worth its seams: a listener loses words at them.
     sizes = [end - start for start, end in zip([0, *played.ends], played.ends, strict=False)]
     assert all(size >= TUNING.least for size in sizes[:-1])
@@ -113,14 +136,68 @@ def test_a_player_that_gathers_first_gets_what_it_gathers_in_one_window(
         assert played.ends[0] <= gathered + TUNING.least // 2 + 4 or played.ends[0] == frames
 
 
+@given(
+    first=st.integers(40, 1200),  # "Yes." is 40
+    later=st.integers(40, 1200),
+    count=st.integers(0, 2),
+    word=st.integers(3, 40),
+    gathers=st.sampled_from([0.0, GATHERS]),
+    **SLOW_MACHINES,
+)
+def test_a_decoder_near_or_slower_than_speech_starts_later_and_never_stalls(
+    first: int, later: int, count: int, word: int, gathers: float, per_frame: float, overhead: float
+) -> None:
+    """A Raspberry Pi: the audio is held back until the rest comes in time. What
+    follows a piece is estimated as pieces of one length (here it is so)."""
+    speed = Throughput(per_frame, overhead)
+    pieces = [timeline(frames, word=word) for frames in [first] + [later] * count]
+    played = play_answer(pieces, speed, gathers=gathers)
+    assert played.stall == 0.0
+
+
+@pytest.mark.parametrize("per_frame", [0.025, 0.04])
+def test_a_long_answer_on_a_slow_decoder_does_not_wait_for_its_whole_decode(
+    per_frame: float,
+) -> None:
+    """A Pi 5 (25 ms a frame) and a Pi 4 (40 ms) reading three sentences of 12 s each."""
+    speed = Throughput(per_frame, 0.02)
+    played = play_answer([timeline(480, word=10)] * 3, speed)
+    assert played.stall == 0.0 and played.held
+    assert played.start < 0.8 * played.last
+
+
+def test_audio_is_held_back_only_where_the_rest_would_not_come_in_time() -> None:
+    piece = timeline(400, word=10)
+    fast, slow = Throughput(0.01, 0.02), Throughput(0.03, 0.02)
+    alone, five_more = Following(), Following(text=5.0, pieces=5)
+    assert held(piece, 0, 0.0, 0.0, alone, fast, TUNING) == 0.0
+    assert held(piece, 0, 0.0, 0.0, five_more, fast, TUNING) == 0.0
+    holds = held(piece, 0, 0.0, 0.0, alone, slow, TUNING)
+    assert 0.0 < holds < (400 - piece.onset) * SECONDS_PER_FRAME
+    # The more audio follows, the more is held back; beyond this piece, into the next.
+    assert held(piece, 0, 0.0, 0.0, Following(text=1.0, pieces=1), slow, TUNING) > holds
+    assert held(piece, 0, 0.0, 0.0, five_more, slow, TUNING) == math.inf
+
+
 def test_a_gathering_player_starts_once_it_has_its_fill() -> None:
     playback = Playback(created=1.0, gathers=4.0)
     assert playback.lead(1.5) == float("inf") and playback.gathering == 4.0
     playback.sent(3.0, now=2.0)
     assert playback.started is None and playback.gathering == 1.0 and playback.due == 1.0
+    assert not playback.holding  # the player gathers it: the server sends it
     playback.sent(2.0, now=2.5)
     assert playback.started == 2.5 and playback.gathering == 0.0
     assert playback.lead(3.0) == pytest.approx(4.5)
+
+
+def test_audio_held_back_starts_the_player_when_all_is_in_hand() -> None:
+    playback = Playback(created=0.0, holds=6.0)
+    assert playback.holding and playback.lead(0.5) == float("inf")
+    playback.sent(4.0, now=5.0)
+    assert playback.holding and playback.started is None and playback.gathering == 2.0
+    playback.sent(4.0, now=9.0)
+    assert not playback.holding and playback.started == 9.0
+    assert playback.lead(10.0) == pytest.approx(7.0)
 
 
 @pytest.mark.parametrize("per_frame", [0.003, 0.006, 0.0095, 0.02])

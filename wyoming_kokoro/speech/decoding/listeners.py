@@ -1,9 +1,9 @@
 """The listeners' clocks: a real-time player per answer, and when each runs dry.
 
 A player starts at an answer's first audio, or once it has gathered as much as
-it reads before it plays, and plays in real time; audio that comes later than it
-is needed is a gap in the room. Every window is planned to be ready before the
-first of the players being served runs dry.
+it reads before it plays, or as much as the server holds back, and plays in real
+time; audio that comes later than it is needed is a gap in the room. Every window
+is planned to be ready before the first of the players being served runs dry.
 """
 
 import math
@@ -18,7 +18,7 @@ Clock = Callable[[], float]
 @dataclass(eq=False)  # one player is one player, whatever it holds
 class Playback:
     """A real-time player that starts at an answer's first audio, or once it has
-    `gathers` seconds of it: when it runs dry.
+    `gathers` seconds of it, or `holds`: when it runs dry.
 
     One per answer, or per stream of sentences (Home Assistant plays a streamed
     answer's sentences as one): a sentence arriving while earlier audio plays is
@@ -29,6 +29,9 @@ class Playback:
     gathers: float = 0.0
     """Audio it reads before it plays: until then nothing plays, so what it needs
     is that much audio soonest, in the fewest windows."""
+    holds: float = 0.0
+    """Audio the server keeps back before the player gets any: on a decoder slower
+    than speech, what must be in hand for the rest to come in time (plan.held)."""
     started: float | None = None
     """When the player started, as if it had never stalled; None: not playing yet."""
     seconds: float = 0.0
@@ -41,14 +44,23 @@ class Playback:
 
     @property
     def gathering(self) -> float:
-        """Seconds of audio it still reads before it plays."""
-        return max(0.0, self.gathers - self.seconds) if self.started is None else 0.0
+        """Seconds of audio it still reads, or is held back, before it plays."""
+        return max(0.0, self._fill - self.seconds) if self.started is None else 0.0
+
+    @property
+    def holding(self) -> bool:
+        """Whether the server still keeps its audio back."""
+        return self.started is None and self.seconds < self.holds
+
+    @property
+    def _fill(self) -> float:
+        return max(self.gathers, self.holds)
 
     def lead(self, now: float) -> float:
         """Seconds of audio still to play; 0 before the first audio, and no limit
         while it gathers."""
         if self.started is None:
-            return math.inf if self.gathers else 0.0
+            return math.inf if self._fill else 0.0
         return max(0.0, self.due - now)
 
     def sent(self, seconds: float, now: float) -> None:
@@ -57,7 +69,7 @@ class Playback:
         if self.started is not None and now > self.due:
             self.started = now - self.seconds
         self.seconds += seconds
-        if self.started is None and self.seconds >= self.gathers:
+        if self.started is None and self.seconds >= self._fill:
             self.started = now
 
 

@@ -14,7 +14,7 @@ from ..engine import Engine, Front
 from .frames import SAMPLES_PER_FRAME, Timeline
 from .listeners import Clock, Listeners, Playback
 from .output import PieceEdges, silence
-from .plan import Tuning, decoded, first_end, gathered_end, next_end
+from .plan import NOTHING_FOLLOWS, Following, Tuning, decoded, held, window_end
 from .speed import Throughput
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,24 +69,35 @@ class PacedDecoder:
         )
 
     def windows(
-        self, front: Front, playback: Playback | None, pause: float = 0.0
+        self,
+        front: Front,
+        playback: Playback | None,
+        pause: float = 0.0,
+        following: Following = NOTHING_FOLLOWS,
     ) -> "PieceWindows":
         """A piece's audio window by window, its silent edges trimmed and `pause`
         seconds after it; each window ready before `playback`, or another answer's
-        player, runs dry (None: no one listens yet, so in the fewest windows)."""
-        return PieceWindows(self, front, playback, pause)
+        player, runs dry (None: no one listens yet, so in the fewest windows), and
+        what follows it in the answer in time too."""
+        return PieceWindows(self, front, playback, pause, following)
 
 
 class PieceWindows:
     """One piece's audio as its windows are decoded: iterate it once."""
 
     def __init__(
-        self, paced: PacedDecoder, front: Front, playback: Playback | None, pause: float
+        self,
+        paced: PacedDecoder,
+        front: Front,
+        playback: Playback | None,
+        pause: float,
+        following: Following,
     ) -> None:
         self._paced = paced
         self._walk = _Walk(paced, front)
         self._playback = playback
         self._pause = pause
+        self._following = following
 
     @property
     def seams(self) -> list[int]:
@@ -97,6 +108,10 @@ class PieceWindows:
         walk, playback, listeners = self._walk, self._playback, self._paced.listeners
         edges = PieceEdges()
         while not walk.finished:
+            if playback is not None and playback.started is None:
+                playback.holds = walk.held(playback, self._following)
+                if playback.holding:
+                    _LOGGER.debug("Held back until %.1f s of audio are in hand", playback.holds)
             lead = math.inf if playback is None else listeners.lead(playback)
             gathering = 0.0 if playback is None else playback.gathering
             audio = edges.cut(walk.next(lead, gathering), last=walk.finished)
@@ -133,6 +148,14 @@ class _Walk:
         """Frames decoded so far."""
         return self.ends[-1] if self.ends else 0
 
+    def held(self, playback: Playback, following: Following) -> float:
+        """What a player not yet playing must have in hand before it starts (plan.held)."""
+        if self.timeline is None:
+            return 0.0
+        speed, tuning = self._paced.throughput, self._paced.tuning
+        gathered, gathers = playback.seconds, playback.gathers
+        return held(self.timeline, self.done, gathered, gathers, following, speed, tuning)
+
     def next(self, lead: float, gathering: float = 0.0) -> np.ndarray:
         """The next window's audio, as large as can be decoded before `lead` seconds
         of audio already sent run out (0: nothing is playing yet), and no larger than
@@ -143,12 +166,7 @@ class _Walk:
             return self._front.audio
         paced, tuning, timeline = self._paced, self._paced.tuning, self.timeline
         start = self.done
-        if start == 0:
-            end = first_end(timeline, lead, paced.throughput, tuning)
-        else:
-            end = next_end(timeline, start, lead, paced.throughput, tuning)
-        if gathering:
-            end = min(end, gathered_end(timeline, start, gathering, tuning))
+        end = window_end(timeline, start, lead, gathering, paced.throughput, tuning)
         decoded_from, decoded_to = decoded(start, end, self.frames, tuning)
         planned = paced.throughput.seconds(decoded_to - decoded_from)
         clock = paced.listeners.clock

@@ -9,6 +9,12 @@ the end, and a quarter second at least, or else the piece is decoded whole. A pl
 that gathers audio before it plays (Home Assistant's) gets what it gathers in one
 window. Later windows are as large as the lead then allows. Every window ends in a gap
 between words where one is in reach.
+
+A decoder slower than speech (a Raspberry Pi) cannot keep ahead of a player that
+starts at the first audio: the audio is held back until so much of it is in hand that
+the rest, this piece's and the pieces' estimated to follow, comes before the player
+runs dry (`held`). The answer starts later, never stalls, and a long one does not wait
+for its whole decode.
 """
 
 import math
@@ -51,6 +57,29 @@ class Tuning:
     little differently, and Whisper then mishears one now and then (docs/decisions.md)."""
 
 
+@dataclass(frozen=True)
+class Following:
+    """What follows a piece in its answer, as far as the text tells: its audio is
+    estimated at the piece's own rate of speech."""
+
+    text: float = 0.0
+    """Its text's length, in lengths of the piece's."""
+    pieces: int = 0
+    """How many pieces: each begins with the model's silence, decoded and trimmed."""
+
+    def estimated(self, timeline: Timeline) -> list[tuple[Timeline, int]]:
+        """Its pieces, of equal length, as the piece of `timeline` speaks, each to be
+        decoded from its first frame."""
+        pieces = max(self.pieces, 1 if self.text else 0)
+        spoken = self.text * (timeline.frames - timeline.onset) / max(1, pieces)
+        frames = timeline.onset + math.ceil(spoken)
+        return [(Timeline(frames, "", (), timeline.onset, ()), 0)] * pieces
+
+
+NOTHING_FOLLOWS = Following()
+"""An answer's last piece, or one whose answer is not known beyond it."""
+
+
 def decoded(start: int, end: int, frames: int, tuning: Tuning) -> tuple[int, int]:
     """The frames decoded for the window [start, end): its own and its context."""
     return max(0, start - tuning.context), min(frames, end + tuning.context)
@@ -89,10 +118,66 @@ def gathered_end(timeline: Timeline, start: int, seconds: float, tuning: Tuning)
     (a piece's lead-in silence, trimmed, does not count): in the first gap between
     words after it, or at the piece's end where little is left."""
     speech = timeline.onset if start == 0 else start
-    low = speech + math.ceil(seconds / SECONDS_PER_FRAME)
+    low = speech + math.ceil(min(seconds / SECONDS_PER_FRAME, timeline.frames))
     if timeline.frames - low < tuning.least:
         return timeline.frames
     return _in_a_gap(timeline, low, low + tuning.least // 2)
+
+
+def window_end(
+    timeline: Timeline,
+    start: int,
+    lead: float,
+    gathering: float,
+    speed: Throughput,
+    tuning: Tuning,
+) -> int:
+    """Where the window from `start` ends, `lead` seconds of audio ahead of the listener
+    (0: nothing plays yet), no later than brings a player that still gathers `gathering`
+    seconds to play."""
+    if start == 0:
+        end = first_end(timeline, lead, speed, tuning)
+    else:
+        end = next_end(timeline, start, lead, speed, tuning)
+    if gathering:
+        end = min(end, gathered_end(timeline, start, gathering, tuning))
+    return end
+
+
+def held(
+    timeline: Timeline,
+    start: int,
+    gathered: float,
+    gathers: float,
+    following: Following,
+    speed: Throughput,
+    tuning: Tuning,
+) -> float:
+    """Seconds of audio a player not yet playing must have in hand when it starts, for
+    every later window, of this piece from `start` on and of what follows it, to come
+    before it runs dry; it has `gathered` seconds, and itself gathers `gathers`.
+
+    0 where it may start after the first window planned for it: a decoder faster than
+    speech. Else the least found at a gap between words (audio is held back to there);
+    infinite where the rest of this piece is not enough (it is held into the next).
+    """
+    later = following.estimated(timeline)
+
+    def keeps_ahead(end: int, lead: float) -> bool:
+        return _keeps_ahead([(timeline, end), *later], lead, speed, tuning) is not None
+
+    if start == 0 and gathered == 0:
+        lead = math.inf if gathers else 0.0
+        end = window_end(timeline, 0, lead, gathers, speed, tuning)
+        if keeps_ahead(end, (end - timeline.onset) * SECONDS_PER_FRAME):
+            return 0.0
+    speech = timeline.onset if start == 0 else start
+    ends = [cut.frame for cut in timeline.cuts if cut.frame > speech]
+    for end in (speech, *ends, timeline.frames):
+        lead = gathered + (end - speech) * SECONDS_PER_FRAME
+        if lead > 0 and keeps_ahead(end, lead):
+            return lead
+    return math.inf
 
 
 def _in_a_gap(timeline: Timeline, low: int, high: int) -> int:
@@ -134,10 +219,12 @@ def first_end(timeline: Timeline, lead: float, speed: Throughput, tuning: Tuning
         ends = list(range(words, limit, max(1, tuning.least // 4)))
     whole = speed.seconds(frames)
     for end in ends:
-        windowed = _windowed_cost(timeline, end, speed, tuning)
-        if windowed is None:
+        first = cost(0, end, frames, speed, tuning)
+        lead = (end - timeline.onset) * SECONDS_PER_FRAME
+        later = _keeps_ahead([(timeline, end)], lead, speed, tuning)
+        if later is None:
             continue
-        first, total = windowed
+        total = first + later
         if frames > tuning.most or (
             total <= tuning.max_cost * whole
             and first + total < 2 * whole
@@ -149,20 +236,20 @@ def first_end(timeline: Timeline, lead: float, speed: Throughput, tuning: Tuning
     return _in_a_gap(timeline, words, limit)
 
 
-def _windowed_cost(
-    timeline: Timeline, end: int, speed: Throughput, tuning: Tuning
-) -> tuple[float, float] | None:
-    """What the first window ending at `end` costs, and the whole piece with each later
-    window as large as the lead then allows; None if a listener would run dry."""
-    frames = timeline.frames
-    first = cost(0, end, frames, speed, tuning)
-    total = first
-    lead = (end - timeline.onset) * SECONDS_PER_FRAME
-    while end < frames:
-        start, end = end, next_end(timeline, end, lead, speed, tuning)
-        seconds = cost(start, end, frames, speed, tuning)
-        if seconds * tuning.margin > lead:
-            return None
-        total += seconds
-        lead += (end - start) * SECONDS_PER_FRAME - seconds
-    return first, total
+def _keeps_ahead(
+    pieces: list[tuple[Timeline, int]], lead: float, speed: Throughput, tuning: Tuning
+) -> float | None:
+    """What the windows of `pieces` cost, each piece's from the frame given and each
+    window as large as the lead then allows, for a player that has `lead` seconds in
+    hand; None if it would run dry. A piece's lead-in is decoded, then trimmed."""
+    total = 0.0
+    for timeline, end in pieces:
+        while end < timeline.frames:
+            start, end = end, next_end(timeline, end, lead, speed, tuning)
+            seconds = cost(start, end, timeline.frames, speed, tuning)
+            if seconds * tuning.margin > lead:
+                return None
+            total += seconds
+            heard = end - max(start, timeline.onset if start == 0 else 0)
+            lead += heard * SECONDS_PER_FRAME - seconds
+    return total
