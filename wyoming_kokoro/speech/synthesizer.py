@@ -270,10 +270,12 @@ class Synthesizer:
                     max(0, sentences - read),
                 )
                 windows = self.render(piece, plan, playback, following)
-                while pcm := await self.scheduler.run(playback.due, partial(next, windows, None)):
+                window = partial(next, windows, None)
+                while (pcm := await self.scheduler.run(playback.due, window)) is not None:
                     # A decoder slower than speech: held back until the rest will
                     # come in time (plan.held).
-                    kept.append(pcm)
+                    if pcm:
+                        kept.append(pcm)
                     if not playback.holding:
                         for held in kept:
                             yield held

@@ -63,14 +63,16 @@ class Playback:
             return math.inf if self._fill else 0.0
         return max(0.0, self.due - now)
 
-    def sent(self, seconds: float, now: float) -> None:
-        """Audio handed to the player at `now`. A player that ran dry resumes
-        with it, so its clock starts again from there."""
+    def sent(self, seconds: float, now: float) -> bool:
+        """Audio handed to the player at `now`; whether that starts it. A player that
+        ran dry resumes with it, so its clock starts again from there."""
         if self.started is not None and now > self.due:
             self.started = now - self.seconds
         self.seconds += seconds
         if self.started is None and self.seconds >= self._fill:
             self.started = now
+            return True
+        return False
 
 
 class Listeners:

@@ -105,6 +105,7 @@ class PieceWindows:
         return self._walk.ends[:-1] if self._walk.finished else list(self._walk.ends)
 
     def __iter__(self) -> Iterator[np.ndarray]:
+        """Each window's audio; empty where audio held back may be let go."""
         walk, playback, listeners = self._walk, self._playback, self._paced.listeners
         edges = PieceEdges()
         while not walk.finished:
@@ -112,6 +113,10 @@ class PieceWindows:
                 playback.holds = walk.held(playback, self._following)
                 if playback.holding:
                     _LOGGER.debug("Held back until %.1f s of audio are in hand", playback.holds)
+                elif playback.seconds and playback.sent(0.0, listeners.clock()):
+                    # What was held back may go now (this piece is shorter than was
+                    # estimated): not after this window.
+                    yield np.zeros(0, dtype=np.float32)
             lead = math.inf if playback is None else listeners.lead(playback)
             gathering = 0.0 if playback is None else playback.gathering
             audio = edges.cut(walk.next(lead, gathering), last=walk.finished)

@@ -110,6 +110,8 @@ def next_end(timeline: Timeline, start: int, lead: float, speed: Throughput, tun
     if frames - (start + size) < tuning.least // 2:
         return frames  # no tiny last window: its context would cost more than it
     smallest = min(size, max(gaining, tuning.least))
+    if size == tuning.most:  # room to end in a gap, not in a word at the largest
+        smallest = min(smallest, size - tuning.least)
     return _in_a_gap(timeline, start + smallest, start + size)
 
 
