@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from wyoming_kokoro.core.errors import (
@@ -26,3 +28,18 @@ def test_any_other_failure_is_the_servers() -> None:
         code, text = wire_error(err)
         assert code is ErrorCode.SYNTHESIS_FAILED and code.http_status == 500
         assert text == f"Synthesis failed: {err}"
+
+
+def test_only_a_failure_of_ours_is_logged_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("test")
+    with caplog.at_level(logging.INFO, "test"):
+        wire_error(BadRequestError("no such voice"), log)
+        assert not caplog.records
+        try:
+            raise RuntimeError("onnx broke")
+        except RuntimeError as err:
+            wire_error(err, log)
+    [record] = caplog.records
+    assert record.exc_info is not None and "onnx broke" in str(record.exc_info[1])

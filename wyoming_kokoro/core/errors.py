@@ -8,6 +8,7 @@ status, so that the Wyoming and HTTP sides answer alike. A `SetupError`
 before it serves, with what to change.
 """
 
+import logging
 from enum import StrEnum
 
 
@@ -27,6 +28,14 @@ class ErrorCode(StrEnum):
     """The server is shutting down."""
     SYNTHESIS_FAILED = "synthesis-failed"
     """Our fault: the model or anything else failed."""
+    INVALID_API_KEY = "invalid_api_key"
+    """HTTP only: no key, or not the server's (OpenAI's own name for it)."""
+    NOT_THE_PAGE = "not-the-page"
+    """HTTP only: the lexicon changed from another site than this server's page."""
+    NOT_JSON = "not-json"
+    """HTTP only: an entry sent as anything but application/json."""
+    NO_LEXICON = "no-lexicon"
+    """HTTP only: a pronunciation saved on a server started without --lexicon."""
 
     @property
     def http_status(self) -> int:
@@ -40,6 +49,10 @@ _HTTP_STATUS = {
     ErrorCode.STARTING: 503,
     ErrorCode.STOPPING: 503,
     ErrorCode.SYNTHESIS_FAILED: 500,
+    ErrorCode.INVALID_API_KEY: 401,
+    ErrorCode.NOT_THE_PAGE: 403,
+    ErrorCode.NOT_JSON: 415,
+    ErrorCode.NO_LEXICON: 409,
 }
 
 
@@ -66,9 +79,12 @@ class SetupError(KokoroError):
     """The settings or the installation keep the server from starting."""
 
 
-def wire_error(err: BaseException) -> tuple[ErrorCode, str]:
+def wire_error(err: BaseException, log: logging.Logger | None = None) -> tuple[ErrorCode, str]:
     """What a client is told of `err`: a request's own fault as it is, any other
-    failure as the server's."""
+    failure as the server's, whose traceback goes to `log` (call it where `err` is
+    being handled): the client gets only its message."""
     if isinstance(err, KokoroError) and err.code is not None:
         return err.code, str(err)
+    if log is not None:
+        log.exception("Request failed")
     return ErrorCode.SYNTHESIS_FAILED, f"Synthesis failed: {err}"

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from ..core.audio import SAMPLE_RATE
-from ..core.errors import ErrorCode, wire_error
+from ..core.errors import ErrorCode, KokoroError, wire_error
 from ..core.settings import HttpSettings
 from ..speech.synthesizer import Synthesizer
 from ..speech.workload import Workload
@@ -123,12 +123,11 @@ async def start_web(settings: HttpSettings) -> WebServer:
     return WebServer(runner, state)
 
 
-class _ApiError(Exception):
+class _ApiError(KokoroError):
     """A refusal of the HTTP side's own, answered in OpenAI's shape."""
 
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
-        self.status = status
         self.code = code
 
 
@@ -139,17 +138,13 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except _ApiError as err:
-        return _error(err.status, str(err), err.code)
     except ApiRequestError as err:
         code = ErrorCode.BAD_REQUEST
         return _error(code.http_status, str(err), code, err.param)
     except web.HTTPException as err:  # aiohttp's own: 404, 405, 413, ...
         return _error(err.status, err.reason)
     except Exception as err:
-        code, message = wire_error(err)
-        if code is ErrorCode.SYNTHESIS_FAILED:
-            _LOGGER.exception("HTTP request failed")
+        code, message = wire_error(err, _LOGGER)
         return _error(code.http_status, message, code)
 
 
@@ -159,17 +154,19 @@ async def _api_key(request: web.Request, handler: _Handler) -> web.StreamRespons
     if key and request.path.startswith(("/v1/", "/api/")):
         given = request.headers.get("Authorization", "")
         if not given.startswith("Bearer "):
-            raise _ApiError(401, "No API key given: send it as 'Authorization: Bearer KEY'")
+            raise _ApiError(
+                ErrorCode.INVALID_API_KEY,
+                "No API key given: send it as 'Authorization: Bearer KEY'",
+            )
         if not hmac.compare_digest(given.removeprefix("Bearer ").encode(), key.encode()):
-            raise _ApiError(401, "Incorrect API key provided", "invalid_api_key")
+            raise _ApiError(ErrorCode.INVALID_API_KEY, "Incorrect API key provided")
     return await handler(request)
 
 
 def _ready(request: web.Request) -> tuple[Synthesizer, Workload]:
     state = request.app[_STATE]
     if state.synthesizer is None or state.workload is None:
-        starting = ErrorCode.STARTING
-        raise _ApiError(starting.http_status, "The model is still loading", starting)
+        raise _ApiError(ErrorCode.STARTING, "The model is still loading")
     return state.synthesizer, state.workload
 
 
@@ -231,12 +228,14 @@ async def _lexicon(request: web.Request) -> web.Response:
 async def _save_pronunciation(request: web.Request) -> web.Response:
     synthesizer, _ = _ready(request)
     if not same_origin(request.headers):
-        raise _ApiError(403, "The lexicon can be changed only from this server's own page")
+        raise _ApiError(
+            ErrorCode.NOT_THE_PAGE, "The lexicon can be changed only from this server's own page"
+        )
     if request.content_type != "application/json":
-        raise _ApiError(415, "Send the entry as application/json")
+        raise _ApiError(ErrorCode.NOT_JSON, "Send the entry as application/json")
     lexicon = synthesizer.g2p.lexicon
     if lexicon is None:
-        raise _ApiError(409, lexicon_info(None)["how"], "no-lexicon")
+        raise _ApiError(ErrorCode.NO_LEXICON, lexicon_info(None)["how"])
     word, said = lexicon_edit(await _json_body(request))
     entries = await asyncio.to_thread(lexicon.save, word, said)
     _LOGGER.info("Lexicon: %s %s", word, f"said {said}" if said else "removed")

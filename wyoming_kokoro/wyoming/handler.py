@@ -254,10 +254,8 @@ class KokoroEventHandler(AsyncEventHandler):
         except ConnectionError:
             _LOGGER.debug("Client gone while being answered")
         except Exception as err:
-            code, text = wire_error(err)
-            if code is ErrorCode.SYNTHESIS_FAILED:
-                _LOGGER.exception("Request failed")
-            else:
+            code, text = wire_error(err, _LOGGER)
+            if code is not ErrorCode.SYNTHESIS_FAILED:
                 _LOGGER.info("Request refused: %s", err)
             await self._fail(code, text)
         self.writer.close()
