@@ -124,6 +124,52 @@ def test_a_voice_is_heard_as_it_is_made(page: Any) -> None:
     shot(page, "02-spoken")
 
 
+def test_stop_ends_the_answer_at_once(page: Any) -> None:
+    page.fill("#text", " ".join(["The weather will be sunny with a light breeze."] * 4))
+    page.click("#speak")
+    page.wait_for_function("document.getElementById('message').textContent.includes('so far')")
+    assert page.is_enabled("#stop")
+    shot(page, "02-speaking")
+    page.click("#stop")
+    page.wait_for_selector("body[data-stopped-in]")
+    # Measured in the page: from the press to the last scheduled audio ended.
+    assert int(page.get_attribute("body", "data-stopped-in")) < 200
+    assert page.is_disabled("#stop") and page.inner_text("#message") == "Stopped."
+
+
+def test_speak_pressed_twice_plays_one_answer(page: Any) -> None:
+    page.evaluate("document.getElementById('player').removeAttribute('data-seconds')")
+    page.fill("#text", "The kitchen lights are on and the front door is locked.")
+    page.click("#speak")
+    page.wait_for_function("document.getElementById('message').textContent.includes('so far')")
+    page.click("#speak")
+    page.wait_for_selector("#player[data-seconds]", timeout=120_000)
+    assert page.get_attribute("body", "data-most-at-once") == "1"
+    assert page.get_attribute("#download", "href").startswith("blob:")
+    voice = page.inner_text("#voice-name")
+    assert page.get_attribute("#download", "download") == f"{voice}.wav"
+
+
+def test_nothing_to_say_is_asked_for_not_spoken(page: Any) -> None:
+    page.fill("#text", "  ")
+    page.click("#speak")
+    assert page.inner_text("#message") == "Type something for the voice to say."
+    page.fill("#text", "The living room lights are on.")
+
+
+def test_a_returning_visitor_loads_the_page_with_no_console_error(browser: Any, site: str) -> None:
+    context = browser.new_context()
+    context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
+    fresh = context.new_page()
+    errors: list[str] = []
+    fresh.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    fresh.on("pageerror", lambda err: errors.append(str(err)))
+    fresh.goto(site)
+    fresh.wait_for_selector("body[data-ready=yes]")
+    context.close()
+    assert errors == []
+
+
 def test_a_blend_is_built_and_heard(page: Any) -> None:
     for name in ("jf_alpha", "jm_kumo"):
         page.select_option("#blend-add", name)
