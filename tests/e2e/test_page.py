@@ -170,6 +170,59 @@ def test_a_returning_visitor_loads_the_page_with_no_console_error(browser: Any, 
     assert errors == []
 
 
+def test_a_page_opened_while_the_model_loads_becomes_ready_by_itself(
+    browser: Any, site: str
+) -> None:
+    context = browser.new_context()
+    context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
+    fresh = context.new_page()
+    asked: list[str] = []
+
+    def loading_twice(route: Any) -> None:
+        asked.append(route.request.url)
+        if len(asked) > 2:
+            route.continue_()
+            return
+        body = {"error": {"message": "The model is still loading", "code": "starting"}}
+        route.fulfill(status=503, content_type="application/json", body=json.dumps(body))
+
+    fresh.route("**/api/voices", loading_twice)
+    fresh.goto(site)
+    fresh.wait_for_function("document.getElementById('health').textContent.includes('loading')")
+    fresh.wait_for_selector("body[data-ready=yes]", timeout=30_000)
+    assert (
+        len(asked) == 3 and fresh.eval_on_selector_all("#voices li", "items => items.length") == 5
+    )
+    context.close()
+
+
+def test_a_wrong_key_is_forgotten_and_the_right_one_clears_the_error(
+    browser: Any, site: str
+) -> None:
+    context = browser.new_context()
+    context.add_init_script(
+        "localStorage.getItem('kokoro-key') ?? localStorage.setItem('kokoro-key', 'nope')"
+    )
+    fresh = context.new_page()
+    fresh.goto(site)
+    fresh.wait_for_selector("#key-form:not([hidden])")
+    assert "Incorrect API key" in fresh.inner_text("#message")
+    assert fresh.evaluate("localStorage.getItem('kokoro-key')") is None
+    assert fresh.get_attribute("#key", "aria-label") == "API key"
+    fresh.fill("#key", KEY)
+    fresh.click("#key-form button")
+    fresh.wait_for_selector("body[data-ready=yes]")
+    assert fresh.inner_text("#message") == ""
+    context.close()
+
+
+def test_every_button_says_what_it_acts_on(page: Any) -> None:
+    labels = page.eval_on_selector_all(
+        "#voices button, #entries button", "buttons => buttons.map(b => b.ariaLabel)"
+    )
+    assert len(labels) == len(set(labels)) and "Hear jm_kumo" in labels
+
+
 def test_a_blend_is_built_and_heard(page: Any) -> None:
     for name in ("jf_alpha", "jm_kumo"):
         page.select_option("#blend-add", name)
@@ -197,6 +250,17 @@ def test_a_pronunciation_is_heard_saved_and_kept(page: Any, site: str, lexicon: 
     page.wait_for_selector("body[data-ready=yes]")
     assert "Nguyen" in page.inner_text("#entries") and "Kokoro" in page.inner_text("#entries")
     shot(page, "05-reloaded")
+
+
+def test_an_empty_save_asks_before_it_removes(page: Any, lexicon: Path) -> None:
+    kept = lexicon.read_text(encoding="utf-8")
+    page.fill("#word", "Kokoro")
+    page.fill("#say", "")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#save")
+    page.wait_for_function("document.getElementById('lexicon-message').textContent !== ''")
+    assert page.inner_text("#lexicon-message") == "Kept Kokoro."
+    assert lexicon.read_text(encoding="utf-8") == kept
 
 
 def test_the_lexicon_is_changed_only_with_the_key_from_the_page(site: str, lexicon: Path) -> None:
