@@ -270,4 +270,6 @@ def test_the_lexicon_is_changed_only_with_the_key_from_the_page(site: str, lexic
     assert call(site, "/api/lexicon", entry, {**AUTH, "Origin": "http://evil.example"})[0] == 403
     status, body = call(site, "/api/lexicon", {"word": "x\ny", "say": "z"}, AUTH)
     assert status == 400 and "one line" in body["error"]["message"]
+    status, body = call(site, "/api/lexicon", {"word": "Nguyen", "say": "/ʃ😀x/"}, AUTH)
+    assert status == 400 and "no phoneme 😀" in body["error"]["message"]
     assert lexicon.read_text(encoding="utf-8") == kept

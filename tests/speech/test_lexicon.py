@@ -6,7 +6,12 @@ import pytest
 
 from wyoming_kokoro.core.languages import ENGLISH, find_language
 from wyoming_kokoro.speech.g2p import G2P
-from wyoming_kokoro.speech.lexicon import Lexicon, LexiconError, PronunciationError
+from wyoming_kokoro.speech.lexicon import (
+    Lexicon,
+    LexiconError,
+    PronunciationError,
+    Pronunciations,
+)
 
 from .lexicon_files import write
 
@@ -113,3 +118,15 @@ def test_a_bad_entry_is_refused_and_the_file_kept(tmp_path: Path) -> None:
         with pytest.raises(PronunciationError):
             lexicon.save(word, said)
     assert path.read_text(encoding="utf-8") == '{"Kokoro": "/kˈOkəɹO/"}'
+
+
+def test_phonemes_the_model_has_no_token_for_are_named_not_saved(tmp_path: Path) -> None:
+    path = tmp_path / "names.json"
+    path.write_text('{"Kokoro": "/kˈOkəɹO/"}', encoding="utf-8")
+    lexicon = Lexicon(path)
+    with pytest.raises(PronunciationError, match="'Nguyen': Kokoro has no phoneme 😀 ¿ "):
+        lexicon.save("Nguyen", "/ʃ😀xŋ😀¿/")
+    with pytest.raises(PronunciationError, match="no phoneme 😀"):
+        Pronunciations.checked({"Nguyen": "/w😀n/"})  # a request's own, heard before it is saved
+    assert path.read_text(encoding="utf-8") == '{"Kokoro": "/kˈOkəɹO/"}'
+    assert lexicon.save("Nguyen", "/wˈɪn/")["Nguyen"] == "/wˈɪn/"

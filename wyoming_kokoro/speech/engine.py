@@ -7,12 +7,10 @@ piece, then the decoder runs over any frames of it asked for; which, and when, i
 decided in decoding/.
 """
 
-import json
 import logging
 import os
 import tempfile
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ from ..core.errors import SetupError
 from ..core.settings import PROVIDERS, EngineSettings
 from ..files.model_split import DECODER_INPUTS
 from ..files.prepared import PreparationError, prepare
+from .vocab import load_vocab
 from .voices import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,13 +40,6 @@ _WARM_UP = "ðə lˈIts ɑɹ ˈɔn."
 
 class ModelError(SetupError):
     """The model file could not be loaded."""
-
-
-def load_vocab() -> dict[str, int]:
-    """Kokoro v1.0's phoneme vocabulary, the same for every export of the model."""
-    text = (resources.files(__package__) / "data" / "vocab.json").read_text("utf-8")
-    vocab: dict[str, int] = json.loads(text)["vocab"]
-    return vocab
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import yaml
 
 from ..core.errors import BadRequestError, SetupError
 from ..files.store import write_atomically
+from .vocab import unknown_symbols
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class Pronunciations:
         self._respellings: dict[str, str] = {}
         self._phonemes: dict[str, str] = {}
         for word, said in self.entries.items():
-            if len(said) > 2 and said.startswith("/") and said.endswith("/"):
+            if _is_phonemes(said):
                 self._phonemes[word.lower()] = said[1:-1]
             else:
                 self._respellings[word.lower()] = said
@@ -193,7 +194,16 @@ def entries_of(data: Any, error: type[ValueError]) -> dict[str, str]:
     for word, said in entries.items():
         if len(word) > MAX_WORD or len(said) > MAX_SAID or "\n" in word + said:
             raise error(f"{word[:40]!r}: a word up to {MAX_WORD} characters, said in one line")
+        if _is_phonemes(said) and (unknown := unknown_symbols(said[1:-1])):
+            raise error(
+                f"{word[:40]!r}: Kokoro has no phoneme {' '.join(unknown)} "
+                "(its symbols: misaki's, as /v1/phonemize and the page show them)"
+            )
     return entries
+
+
+def _is_phonemes(said: str) -> bool:
+    return len(said) > 2 and said.startswith("/") and said.endswith("/")
 
 
 def _is_yaml(path: Path) -> bool:
