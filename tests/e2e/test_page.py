@@ -228,8 +228,47 @@ def test_a_blend_is_built_and_heard(page: Any) -> None:
         page.select_option("#blend-add", name)
         page.click("#blend-add-button")
     assert page.inner_text("#blend-spec") == "jf_alpha:0.5+jm_kumo:0.5"
+    # What is in the blend is not offered again.
+    assert page.eval_on_selector("#blend-add option[value=jm_kumo]", "o => o.disabled")
     assert heard(page, "#blend-hear") > 1.0
     shot(page, "03-blend")
+
+
+def test_blend_sliders_move_by_arrow_keys_and_by_drag(page: Any) -> None:
+    first = page.locator("#blend input[type=range]").first
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # the slider keeps the focus
+    assert page.evaluate("document.activeElement.ariaLabel") == "Weight of jf_alpha"
+    assert page.inner_text("#blend-spec") == "jf_alpha:0.6+jm_kumo:0.5"
+    box = first.bounding_box()
+    page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.move(box["x"] + box["width"] + 20, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    assert page.inner_text("#blend-spec") == "jf_alpha:1+jm_kumo:0.5"
+    assert page.inner_text("#blend .weight >> nth=0") == "67 %"
+
+
+def test_on_a_phone_nothing_is_wider_than_the_screen_and_buttons_are_touch_sized(
+    browser: Any, site: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
+    phone = context.new_page()
+    phone.goto(site)
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    heights = phone.eval_on_selector_all(
+        "button",
+        "bs => bs.filter(b => b.checkVisibility()).map(b => b.getBoundingClientRect().height)",
+    )
+    assert heights and min(heights) >= 44
+    shot(phone, "06-phone")
+    context.close()
 
 
 def test_a_pronunciation_is_heard_saved_and_kept(page: Any, site: str, lexicon: Path) -> None:
