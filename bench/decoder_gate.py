@@ -28,8 +28,7 @@ import numpy as np
 import onnxruntime as ort
 
 from support.distance import log_spectral_distance, snr
-from support.intelligibility import PLAIN, WRITTEN, Listener, edit_distance, words
-from wyoming_kokoro.core.audio import SAMPLE_RATE
+from support.intelligibility import PLAIN, WRITTEN, Listener, dnsmos, edit_distance, words
 from wyoming_kokoro.core.languages import ENGLISH
 from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
 from wyoming_kokoro.files.decoders import KINDS, make
@@ -75,18 +74,6 @@ def decode(decoder: ort.InferenceSession, inputs: tuple[np.ndarray, ...]) -> np.
     feeds = {DECODER_INPUTS[0]: features, DECODER_INPUTS[1]: f0, DECODER_INPUTS[2]: noise}
     audio = decoder.run(None, {**feeds, "style": style})[0]
     return np.asarray(audio, np.float32).reshape(-1)
-
-
-def dnsmos(audio: np.ndarray) -> dict[str, float]:
-    from speechmos import dnsmos as model
-
-    resampled = np.interp(
-        np.linspace(0, len(audio) - 1, int(len(audio) * 16000 / SAMPLE_RATE)),
-        np.arange(len(audio)),
-        audio,
-    )
-    scores = model.run(np.clip(resampled, -1, 1).astype(np.float32), 16000)
-    return {k: float(scores[k]) for k in ("sig_mos", "ovrl_mos", "p808_mos")}
 
 
 def paired(measure: Any, references: list[np.ndarray], made: list[np.ndarray]) -> float:

@@ -78,6 +78,20 @@ class Listener:
         return " ".join(segment.text for segment in segments)
 
 
+def dnsmos(audio: np.ndarray) -> dict[str, float]:
+    """DNSMOS of float audio at 24 kHz: SIG, OVRL, P.808 (PyPI `speechmos`, which
+    needs librosa: the bench extra)."""
+    from speechmos import dnsmos as model
+
+    resampled = np.interp(
+        np.linspace(0, len(audio) - 1, int(len(audio) * 16000 / SAMPLE_RATE)),
+        np.arange(len(audio)),
+        audio,
+    )
+    scores = model.run(np.clip(resampled, -1, 1).astype(np.float32), 16000)
+    return {k: float(scores[k]) for k in ("sig_mos", "ovrl_mos", "p808_mos")}
+
+
 # How Whisper writes what it heard, spelled out as it was said.
 _WRITTEN_FORMS = {"km": "kilometers", "kwh": "kilowatt hours", "p.m.": "pm"}
 
