@@ -170,6 +170,20 @@ def test_a_returning_visitor_loads_the_page_with_no_console_error(browser: Any, 
     assert errors == []
 
 
+def test_voices_are_found_by_name_language_or_gender(page: Any) -> None:
+    def listed() -> list[str]:
+        return list(
+            page.eval_on_selector_all("#voices li", "lis => lis.map(li => li.dataset.name)")
+        )
+
+    page.fill("#find", "kumo")
+    assert listed() == ["jm_kumo"]
+    page.fill("#find", "male")
+    assert listed() == ["jm_kumo"]  # not every "female" one
+    page.fill("#find", "")
+    assert len(listed()) == 5
+
+
 def test_a_page_opened_while_the_model_loads_becomes_ready_by_itself(
     browser: Any, site: str
 ) -> None:
@@ -300,6 +314,22 @@ def test_an_empty_save_asks_before_it_removes(page: Any, lexicon: Path) -> None:
     page.wait_for_function("document.getElementById('lexicon-message').textContent !== ''")
     assert page.inner_text("#lexicon-message") == "Kept Kokoro."
     assert lexicon.read_text(encoding="utf-8") == kept
+
+
+def test_a_saved_word_looked_up_shows_how_it_is_saved(page: Any) -> None:
+    page.fill("#word", "Kokoro")
+    page.fill("#say", "")
+    page.press("#word", "Enter")
+    page.wait_for_function("document.getElementById('say').value !== ''")
+    assert page.input_value("#say") == "/kˈOkəɹO/"
+    assert page.inner_text("#lexicon-message") == "Saved as /kˈOkəɹO/."
+
+
+def test_the_chosen_voice_is_kept_after_a_reload(page: Any) -> None:
+    page.click("#voices li[data-name=jf_nezumi] .name")
+    page.reload()
+    page.wait_for_selector("body[data-ready=yes]")
+    assert page.inner_text("#voice-name") == "jf_nezumi"
 
 
 def test_the_lexicon_is_changed_only_with_the_key_from_the_page(site: str, lexicon: Path) -> None:

@@ -130,3 +130,12 @@ def test_phonemes_the_model_has_no_token_for_are_named_not_saved(tmp_path: Path)
         Pronunciations.checked({"Nguyen": "/w😀n/"})  # a request's own, heard before it is saved
     assert path.read_text(encoding="utf-8") == '{"Kokoro": "/kˈOkəɹO/"}'
     assert lexicon.save("Nguyen", "/wˈɪn/")["Nguyen"] == "/wˈɪn/"
+
+
+def test_a_yaml_files_comment_lines_are_kept_when_it_is_saved(tmp_path: Path) -> None:
+    path = tmp_path / "names.yaml"
+    path.write_text("# Names in our house\nKokoro: /kˈOkəɹO/\n", encoding="utf-8")
+    Lexicon(path).save("Nguyen", "win")
+    assert path.read_text(encoding="utf-8") == (
+        "# Names in our house\nKokoro: /kˈOkəɹO/\nNguyen: win\n"
+    )

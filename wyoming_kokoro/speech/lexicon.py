@@ -212,7 +212,11 @@ def _is_yaml(path: Path) -> bool:
 
 def _serialized(entries: dict[str, str], path: Path) -> bytes:
     if _is_yaml(path):
-        return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False).encode()
+        # YAML keeps no comments through a load and a dump: the file's own comment
+        # lines are kept at its top (a comment beside an entry is not kept).
+        lines = path.read_text("utf-8").splitlines(keepends=True) if path.exists() else []
+        kept = "".join(line for line in lines if line.lstrip().startswith("#"))
+        return (kept + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)).encode()
     return (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode()
 
 
