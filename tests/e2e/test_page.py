@@ -112,6 +112,11 @@ def test_every_voice_is_listed_with_what_people_choose_by(page: Any) -> None:
     assert page.inner_text("#voices li:first-child").count("default") == 1
     assert "grade" in page.inner_text("#voices") and "Japanese" in page.inner_text("#voices")
     assert "spoken" in page.inner_text("#health")
+    # Japanese is installed here (the ja extra): no voice is said to read English.
+    assert "reads English" not in page.inner_text("#voices")
+    page.click("#lexicon-section summary")
+    symbols = page.inner_text("#symbols")
+    assert "ˈ" in symbols and "ɹ" in symbols and len(symbols) > 40
     shot(page, "01-voices")
 
 

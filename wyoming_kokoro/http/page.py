@@ -14,6 +14,7 @@ from ..core.languages import ENGLISH, LANGUAGES
 from ..core.settings import SPEEDS
 from ..speech.lexicon import Lexicon
 from ..speech.synthesizer import Request, Synthesizer
+from ..speech.vocab import load_vocab
 from .metrics import Summary
 from .openai import pronunciations
 
@@ -42,6 +43,7 @@ def voices_info(synthesizer: Synthesizer) -> dict[str, Any]:
         "default_language": (synthesizer.language or ENGLISH).tag,
         "speeds": {"slowest": SPEEDS.slowest, "fastest": SPEEDS.fastest},
         "samples": list(SAMPLES),
+        "phoneme_symbols": "".join(sorted(c for c in load_vocab() if not c.isspace())),
         "voices": [
             {
                 "name": voice.name,
@@ -78,7 +80,10 @@ def status(synthesizer: Synthesizer, summary: Summary, started: float) -> dict[s
     if factor and factor <= 1:
         words.append(f"It speaks {1 / factor:.1f} times as fast as it is heard.")
     elif factor:
-        words.append(f"It takes {factor:.1f} s to make a second of speech: slower than heard.")
+        words.append(
+            f"Making a second of speech takes it {factor:.1f} s, longer than hearing it: "
+            "a long answer starts later, so that it never pauses."
+        )
     return {
         "model": engine.model_name,
         "provider": engine.provider,
