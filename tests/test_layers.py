@@ -1,74 +1,27 @@
-"""The package's folders are its layers: a module imports only its own folder and
-the folders below it, so one request reads top-down."""
+"""The package's folders are its layers, held by import-linter's layers contract in
+setup.cfg (script/lint runs lint-imports); every module is named in the one module map,
+docs/architecture.md."""
 
-import ast
+import configparser
 from pathlib import Path
 
 import wyoming_kokoro
 
 PACKAGE = Path(wyoming_kokoro.__file__).parent
 
-RANKS = {"core": 0, "files": 1, "speech": 2, "wyoming": 3, "http": 3, "": 4}
-"""Folder -> rank; "" is the top (the commands and the server). A module may
-import its own folder and any of lower rank: wyoming/ and http/ not each other."""
 
-
-def folder(module: str, root: Path) -> str:
-    """The layer of a dotted module name: its folder under `root`, "" at the top."""
-    parts = module.split(".")[1:]
-    return parts[0] if parts and (root / parts[0]).is_dir() else ""
-
-
-def imports_of(path: Path, root: Path) -> set[str]:
-    """Every module of the package under `root` that `path` imports, dotted."""
-    relative = path.relative_to(root.parent).with_suffix("").parts
-    package = ".".join(relative if relative[-1] == "__init__" else relative[:-1])
-    package = package.removesuffix(".__init__")
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = package.rsplit(".", node.level - 1)[0]
-            found.add(f"{base}.{node.module}" if node.module else base)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(root.name):
-            found.add(str(node.module))
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith(root.name)}
-    return found
-
-
-def upward_imports(root: Path) -> list[str]:
-    found = []
-    for path in sorted(root.rglob("*.py")):
-        module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
-        own = folder(module, root)
-        # The package itself holds only its version: any layer may read it.
-        for target in sorted(imports_of(path, root) - {root.name}):
-            other = folder(target, root)
-            if other != own and RANKS[other] >= RANKS[own]:
-                found.append(f"{module} imports {target}")
-    return found
-
-
-def test_every_folder_is_a_layer() -> None:
-    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
-    assert folders == set(RANKS) - {""}
-
-
-def test_imports_only_go_down() -> None:
-    assert upward_imports(PACKAGE) == []
-
-
-def test_an_upward_import_is_seen(tmp_path: Path) -> None:
-    root = tmp_path / "wyoming_kokoro"
-    for name in ("core", "speech", "http"):
-        (root / name).mkdir(parents=True)
-    (root / "core" / "x.py").write_text("from ..speech.engine import Engine\nfrom . import y\n")
-    (root / "http" / "y.py").write_text("from wyoming_kokoro.wyoming.handler import X\n")
-    (root / "speech" / "z.py").write_text("from ..core import x\nfrom .engine import E\n")
-    assert upward_imports(root) == [
-        "wyoming_kokoro.core.x imports wyoming_kokoro.speech.engine",
-        "wyoming_kokoro.http.y imports wyoming_kokoro.wyoming.handler",
-    ]
+def test_every_folder_and_top_module_is_in_the_layers_contract() -> None:
+    config = configparser.ConfigParser()
+    config.read(PACKAGE.parent / "setup.cfg")
+    layers = config["importlinter:contract:layers"]["layers"]
+    named = {name.strip() for line in layers.split() for name in line.replace("|", " ").split(":")}
+    named.discard("")
+    found = {
+        f"wyoming_kokoro.{path.stem}"
+        for path in PACKAGE.iterdir()
+        if (path / "__init__.py").is_file() or (path.suffix == ".py" and path.stem != "__init__")
+    }
+    assert found <= named, sorted(found - named)
 
 
 def modules_missing_from(architecture: str, root: Path) -> list[str]:
