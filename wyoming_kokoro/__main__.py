@@ -67,14 +67,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _speak(args: argparse.Namespace, synthesizer: Synthesizer) -> None:
     # Named in the request, a voice that is not installed is an error here.
-    request = Request(text=args.text, voice=synthesizer.settings.voice)
-    pcm = b"".join(synthesizer.speak(request))
+    plan = synthesizer.plan(Request(text=args.text, voice=synthesizer.settings.voice))
+    pcm = b"".join(synthesizer.speak_plan(plan))
     _write(args.output, wav_bytes(pcm))
-    voice = synthesizer.plan(request).voice.name
     where = "standard output" if args.output == "-" else args.output
     # On stderr: stdout may be the audio itself.
     print(
-        f"Wrote {where}: {len(pcm) / BYTES_PER_SECOND:.2f} s of audio, voice {voice}",
+        f"Wrote {where}: {len(pcm) / BYTES_PER_SECOND:.2f} s of audio, voice {plan.voice.name}",
         file=sys.stderr,
     )
 

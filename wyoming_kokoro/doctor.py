@@ -3,7 +3,6 @@
 import platform
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
 import onnxruntime as ort
@@ -44,9 +43,7 @@ def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
         )
 
     if check("model and voices", files):
-        # The files just found, as named files: not searched and verified again.
-        store = replace(settings.store, model=found[0].model.path, voices=found[0].voices.path)
-        check("voices and decoder", lambda: _load(replace(settings, store=store)))
+        check("voices and decoder", lambda: _load(settings, found[0]))
     out("" if not failures else f"{failures} check(s) failed: the server cannot start as set up")
     return 1 if failures else 0
 
@@ -71,9 +68,9 @@ def _spacy_pipeline() -> str:
     return f"{SPACY_PIPELINE} {nlp.meta.get('version', '')}, spaCy {spacy.__version__}"
 
 
-def _load(settings: Settings) -> str:
-    """Loads everything the server loads, warm-up included."""
-    synthesizer = load_synthesizer(settings)
+def _load(settings: Settings, files: ModelFiles) -> str:
+    """Loads everything the server loads from the files found, warm-up included."""
+    synthesizer = load_synthesizer(settings, files)
     try:
         voices = ", ".join(
             f"{voice.name} ({'/'.join(synthesizer.languages_of(voice))})"

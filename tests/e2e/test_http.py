@@ -111,6 +111,8 @@ def test_doctor_on_a_good_and_a_broken_data_dir(data_dir: Path, tmp_path: Path) 
     ):
         assert f"ok    {check}:" in good.stdout
     assert "; decoder fast" in good.stdout
+    # The files found are loaded as found: not taken for the user's and hashed again.
+    assert "Loaded kokoro-v1.0.int8.onnx (data-dir," in good.stderr, good.stderr
     assert "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb" in good.stdout
     voices = tmp_path / "voices.npz"
     voices.write_bytes(b"\0" * 1000)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.languages import find_language
 from ..core.settings import Settings
-from ..files.store import UnusableFileError, provision, provision_voices
+from ..files.store import ModelFiles, UnusableFileError, provision, provision_voices
 from .decoding.paced import PacedDecoder
 from .engine import Engine
 from .g2p import G2P
@@ -49,10 +49,11 @@ def list_voices(settings: Settings) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def load_synthesizer(settings: Settings) -> Synthesizer:
-    """The model, voices and G2P, ready to speak without a slow first request."""
+def load_synthesizer(settings: Settings, files: ModelFiles | None = None) -> Synthesizer:
+    """The model, voices and G2P, ready to speak without a slow first request;
+    `files`: found already (the doctor's), not searched for and checked again."""
     start = time.perf_counter()
-    files = provision(settings.store)
+    files = files or provision(settings.store)
     voices = load_voices(settings, files.voices.path)
     lexicon = Lexicon(settings.lexicon) if settings.lexicon else None
     g2p = G2P(settings.use_misaki, lexicon)

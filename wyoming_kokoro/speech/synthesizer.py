@@ -211,7 +211,10 @@ class Synthesizer:
     def speak(self, request: Request, playback: Playback | None = None) -> Iterator[bytes]:
         """PCM on the calling thread (for the command line): paced for `playback`
         as the server paces it, or, with no one listening, in the fewest windows."""
-        plan = self.plan(request)
+        return self.speak_plan(self.plan(request), playback)
+
+    def speak_plan(self, plan: Plan, playback: Playback | None = None) -> Iterator[bytes]:
+        """`speak` for a request already planned."""
         for piece in self.pieces(plan):
             yield from self.render(piece, plan, playback)
 
