@@ -332,7 +332,7 @@ def main() -> None:
 
     texts = load_texts()
     files = provision(StoreSettings(data_dir=args.data_dir))
-    prepared = EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared")
+    prepared = EngineSettings(decoder=args.decoder).in_data_dir(args.data_dir)
     engine = Engine(files.model.path, prepared, files.model.sha256)
     voices = VoiceCatalog.load([files.voices.path])
     paced = PacedDecoder(engine)

@@ -33,7 +33,12 @@ from onnxruntime.quantization.calibrate import (
 )
 
 from wyoming_kokoro.core.languages import ENGLISH
-from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.core.settings import (
+    EngineSettings,
+    StoreSettings,
+    default_data_dir,
+    prepared_dir,
+)
 from wyoming_kokoro.files import decoders
 from wyoming_kokoro.files.model_split import DECODER_INPUTS
 from wyoming_kokoro.files.prepared import prepare
@@ -83,7 +88,7 @@ def windows(data_dir: Path, clips: int) -> list[dict[str, np.ndarray]]:
     """Decoder inputs for the first `clips` sentence-and-voice pairs, each cut to
     FRAMES (those shorter are left out)."""
     files = provision(StoreSettings(data_dir=data_dir, download=False))
-    settings = EngineSettings(decoder="int8", prepared_dir=data_dir / "prepared")
+    settings = EngineSettings(decoder="int8").in_data_dir(data_dir)
     engine = Engine(files.model.path, settings, files.model.sha256)
     voices = VoiceCatalog.load([files.voices.path])
     phonemize = G2P().phonemizer(ENGLISH)
@@ -150,7 +155,7 @@ def main() -> None:
     feed = windows(args.data_dir, 60)
     print(f"{len(feed)} windows of {FRAMES} frames")
     files = provision(StoreSettings(data_dir=args.data_dir, download=False))
-    int8 = prepare(files.model.path, args.data_dir / "prepared", files.model.sha256).parts[1]
+    int8 = prepare(files.model.path, prepared_dir(args.data_dir), files.model.sha256).parts[1]
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         decoder = scratch / "float.onnx"

@@ -30,7 +30,12 @@ import onnxruntime as ort
 from support.distance import log_spectral_distance, snr
 from support.intelligibility import PLAIN, WRITTEN, Listener, dnsmos, edit_distance, words
 from wyoming_kokoro.core.languages import ENGLISH
-from wyoming_kokoro.core.settings import EngineSettings, StoreSettings, default_data_dir
+from wyoming_kokoro.core.settings import (
+    EngineSettings,
+    StoreSettings,
+    default_data_dir,
+    prepared_dir,
+)
 from wyoming_kokoro.files.decoders import KINDS, make
 from wyoming_kokoro.files.model_split import DECODER_INPUTS
 from wyoming_kokoro.files.prepared import prepare
@@ -102,7 +107,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Speed rounds (median)")
     args = parser.parse_args()
     files = provision(StoreSettings(data_dir=args.data_dir, download=False))
-    prepared = args.data_dir / "prepared"
+    prepared = prepared_dir(args.data_dir)
     settings = EngineSettings(decoder="int8", prepared_dir=prepared)
     engine = Engine(files.model.path, settings, files.model.sha256)
     int8 = prepare(files.model.path, prepared, files.model.sha256, "int8").parts[1]

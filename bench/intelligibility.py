@@ -42,7 +42,7 @@ def main() -> None:
     voices = VoiceCatalog.load([files.voices.path])
     engine = Engine(
         files.model.path,
-        EngineSettings(decoder=args.decoder, prepared_dir=args.data_dir / "prepared"),
+        EngineSettings(decoder=args.decoder).in_data_dir(args.data_dir),
         files.model.sha256,
     )
     base = Synthesizer(

@@ -161,7 +161,7 @@ def run(
     files = provision(StoreSettings(data_dir=data_dir))
     engine = Engine(
         files.model.path,
-        EngineSettings(decoder=decoder, prepared_dir=data_dir / "prepared"),
+        EngineSettings(decoder=decoder).in_data_dir(data_dir),
         files.model.sha256,
     )
     catalog = VoiceCatalog.load([files.voices.path])

@@ -55,7 +55,7 @@ def main() -> None:
     files = provision(StoreSettings(data_dir=args.data_dir))
     engine = Engine(
         files.model.path,
-        EngineSettings(prepared_dir=args.data_dir / "prepared"),
+        EngineSettings().in_data_dir(args.data_dir),
         files.model.sha256,
     )
     voices = VoiceCatalog.load([files.voices.path])

@@ -53,7 +53,7 @@ def model_files(data_dir: Path) -> ModelFiles:
 @pytest.fixture(scope="session")
 def engine(data_dir: Path, model_files: ModelFiles) -> Engine:
     """The default decoder, kept where the servers under test find it."""
-    settings = EngineSettings(prepared_dir=data_dir / "prepared")
+    settings = EngineSettings().in_data_dir(data_dir)
     return Engine(model_files.model.path, settings, model_files.model.sha256)
 
 

@@ -10,7 +10,7 @@ and otherwise keeps its default.
 import argparse
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from . import __version__
@@ -79,12 +79,7 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
         return owner(**given)
 
     sections = {name: make(owner) for name, owner in SECTIONS.items()}
-    # CoreML's compiled models and the prepared model live in the data dir.
-    sections["engine"] = replace(
-        sections["engine"],
-        cache_dir=sections["store"].data_dir / "coreml-cache",
-        prepared_dir=sections["store"].data_dir / "prepared",
-    )
+    sections["engine"] = sections["engine"].in_data_dir(sections["store"].data_dir)
     own = {
         f.name: values[f.name]
         for f in fields(Settings)

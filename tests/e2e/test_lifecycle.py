@@ -18,6 +18,7 @@ from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
 from support.server import Reply, loudness, request, run_cli, run_server
+from wyoming_kokoro.core.settings import prepared_dir
 from wyoming_kokoro.wyoming.discovery import SERVICE_TYPE
 
 NAME = "kokoro-e2e-test"
@@ -229,7 +230,7 @@ def test_the_prepared_model_is_kept_and_made_again_when_damaged(
         logs.append(server.log_text())
         server.log.unlink()
         if start == 1:  # a disk error cuts the kept decoder short
-            (decoder,) = (tmp_path / "prepared").glob("*-fast-v*/decoder.onnx")
+            (decoder,) = prepared_dir(tmp_path).glob("*-fast-v*/decoder.onnx")
             decoder.write_bytes(decoder.read_bytes()[:1000])
     assert logs[0].count("Prepared ") == 2 and "Making the fast decoder" in logs[0]
     assert "Using the prepared model in" in logs[1] and "Prepared" not in logs[1]

@@ -167,7 +167,12 @@ def test_a_returning_visitor_loads_the_page_with_no_console_error(browser: Any, 
     context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
     fresh = context.new_page()
     errors: list[str] = []
-    fresh.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    fresh.on("console", console)
     fresh.on("pageerror", lambda err: errors.append(str(err)))
     fresh.goto(site)
     fresh.wait_for_selector("body[data-ready=yes]")

@@ -18,7 +18,7 @@ import pytest
 from support.distance import log_spectral_distance, snr
 from support.intelligibility import PLAIN
 from wyoming_kokoro.core.languages import ENGLISH
-from wyoming_kokoro.core.settings import EngineSettings
+from wyoming_kokoro.core.settings import EngineSettings, prepared_dir
 from wyoming_kokoro.files.store import ModelFiles
 from wyoming_kokoro.speech.engine import Engine
 from wyoming_kokoro.speech.g2p import G2P
@@ -34,7 +34,7 @@ def engines(data_dir: Path, model_files: ModelFiles, engine: Engine) -> dict[str
     """Each decoder; the default (fast) is the shared engine."""
     made = {"fast": engine}
     for decoder in ("int8", "float"):
-        settings = EngineSettings(decoder=decoder, prepared_dir=data_dir / "prepared")
+        settings = EngineSettings(decoder=decoder).in_data_dir(data_dir)
         made[decoder] = Engine(model_files.model.path, settings, model_files.model.sha256)
     return made
 
@@ -64,7 +64,7 @@ def test_each_engine_runs_the_decoder_asked_for(engines: dict[str, Engine]) -> N
 @pytest.fixture(scope="module")
 def graph(data_dir: Path, engines: dict[str, Engine]) -> onnx.GraphProto:
     """The fast decoder's graph, as the shared engine's start made and kept it."""
-    folder = next((data_dir / "prepared").glob("*-fast-v*"))
+    folder = next(prepared_dir(data_dir).glob("*-fast-v*"))
     return onnx.load(str(folder / "decoder.onnx")).graph
 
 

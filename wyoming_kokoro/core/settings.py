@@ -7,7 +7,7 @@ model, so tools, benchmarks and the health check read settings cheaply.
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,6 +23,11 @@ DECODERS = ("fast", "int8", "float")
 COREML_COMPUTE_UNITS = ("ALL", "CPUAndGPU", "CPUAndNeuralEngine", "CPUOnly")
 
 DEFAULT_URI = "tcp://0.0.0.0:10200"
+
+
+def prepared_dir(data_dir: Path) -> Path:
+    """Where a data dir keeps the model split and the decoders made from it."""
+    return data_dir / "prepared"
 
 
 def default_data_dir() -> Path:
@@ -114,6 +119,12 @@ class EngineSettings:
             "--coreml-compute-units", "CoreML compute units", choices=COREML_COMPUTE_UNITS
         ),
     )
+
+    def in_data_dir(self, data_dir: Path) -> "EngineSettings":
+        """These settings with what is made once kept in `data_dir`."""
+        return replace(
+            self, cache_dir=data_dir / "coreml-cache", prepared_dir=prepared_dir(data_dir)
+        )
 
 
 @dataclass(frozen=True)
