@@ -126,6 +126,13 @@ def test_a_voice_is_heard_as_it_is_made(page: Any) -> None:
     assert 2.0 < seconds < 8.0
     assert page.inner_text("#voice-name") == "jm_kumo"
     assert "first audio came after" in page.inner_text("#message")
+    # Its waveform is drawn, and a line follows what plays.
+    assert page.evaluate(
+        """(() => { const c = document.getElementById('wave');
+          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          return data.some((value, i) => i % 4 === 3 && value > 0); })()"""
+    )
+    page.wait_for_function("+document.getElementById('wave').dataset.played > 0.5")
     shot(page, "02-spoken")
 
 
