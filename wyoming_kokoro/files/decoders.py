@@ -28,9 +28,11 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from ..core.settings import DECODERS
 from .rewrites import GraphIndex, drop_unused, rewritten
 
-KINDS = ("fast", "float")
+KINDS = tuple(decoder for decoder in DECODERS if decoder != "int8")
+"""The decoders made here; int8 is the model's own."""
 
 _STATIC_IN_FAST = tuple(
     f"/decoder/decoder/generator/{block}"
