@@ -157,9 +157,22 @@ def test_speak_pressed_twice_plays_one_answer(page: Any) -> None:
     page.click("#speak")
     page.wait_for_selector("#player[data-seconds]", timeout=120_000)
     assert page.get_attribute("body", "data-most-at-once") == "1"
-    assert page.get_attribute("#download", "href").startswith("blob:")
+
+
+@pytest.mark.parametrize(
+    ("format", "magic"),
+    [("wav", (b"RIFF",)), ("mp3", (b"ID3", b"\xff")), ("opus", (b"OggS",))],
+)
+def test_the_answer_downloads_in_the_format_chosen(
+    page: Any, format: str, magic: tuple[bytes, ...]
+) -> None:
     voice = page.inner_text("#voice-name")
-    assert page.get_attribute("#download", "download") == f"{voice}.wav"
+    page.select_option("#format", format)
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename == f"{voice}.{format}"
+    data = Path(download.value.path()).read_bytes()
+    assert len(data) > 2000 and data.startswith(magic)
 
 
 def test_nothing_to_say_is_asked_for_not_spoken(page: Any) -> None:
