@@ -1,11 +1,11 @@
 """`wyoming-kokoro doctor`: what is installed, what was found, and whether it can speak."""
 
 import platform
-import sys
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, metadata, version
 
 import onnxruntime as ort
+from packaging.specifiers import SpecifierSet
 
 from .core.settings import Settings
 from .files.download import sha256_of
@@ -49,8 +49,10 @@ def run_doctor(settings: Settings, out: Callable[[str], None] = print) -> int:
 
 
 def _python() -> str:
-    if not (3, 11) <= sys.version_info[:2] < (3, 13):
-        raise RuntimeError(f"Python {platform.python_version()}: misaki needs 3.11 or 3.12")
+    # The range is setup.cfg's python_requires, as installed: one home for it.
+    supported = SpecifierSet(metadata("wyoming-kokoro")["Requires-Python"])
+    if platform.python_version() not in supported:
+        raise RuntimeError(f"Python {platform.python_version()}: this package needs {supported}")
     return platform.python_version()
 
 
