@@ -134,7 +134,7 @@ def test_every_option_reaches_its_setting(monkeypatch: pytest.MonkeyPatch) -> No
     defaults = parse()
     for setting in all_options():
         option = setting.option
-        if option.switch:
+        if option.turns_off:
             argv = [option.flag]
         elif option.choices:
             argv = [option.flag, next(c for c in option.choices if c != setting.default)]

@@ -144,7 +144,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def _from_env(option: Option, value: str) -> Any:
     try:
-        return parse_bool(value) if option.switch else option.parse(value)
+        return parse_bool(value) if option.turns_off else option.parse(value)
     except ValueError as err:
         raise ValueError(f"{option.env}={value!r}: {err}") from err
 
@@ -152,7 +152,7 @@ def _from_env(option: Option, value: str) -> Any:
 def _add(parser: "argparse._ActionsContainer", setting: Setting) -> None:
     """A setting's option; absent from the parsed arguments unless given."""
     option = setting.option
-    if option.switch:
+    if option.turns_off:
         parser.add_argument(
             option.flag,
             action="store_false",

@@ -70,9 +70,9 @@ class Option:
     help: str
     parse: Callable[[str], Any] = str
     choices: tuple[str, ...] = ()
-    switch: str = ""
-    """For a setting that is on by default: the variable that turns it off with
-    false; the flag is then --no-X."""
+    variable: str = ""
+    """The environment variable where it is not named for the flag: a setting on by
+    default, whose flag is --no-X, is turned off by KOKORO_X=false."""
 
     const: Any = None
     """The value of the flag given alone (--zeroconf, --debug); None: it takes one."""
@@ -86,7 +86,12 @@ class Option:
 
     @property
     def env(self) -> str:
-        return self.switch or env_name(self.flag)
+        return self.variable or env_name(self.flag)
+
+    @property
+    def turns_off(self) -> bool:
+        """A setting on by default, which --no-X and KOKORO_X=false turn off."""
+        return bool(self.variable)
 
 
 def option(

@@ -74,7 +74,7 @@ class StoreSettings:
     )
     download: bool = field(
         default=True,
-        metadata=option("--no-download", "Never download the model", switch="KOKORO_DOWNLOAD"),
+        metadata=option("--no-download", "Never download the model", variable="KOKORO_DOWNLOAD"),
     )
     release_url: str = field(
         default=RELEASE_URL,
@@ -149,7 +149,7 @@ class SpeechSettings:
         metadata=option(
             "--no-normalize",
             "Read markup, units and times as written",
-            switch="KOKORO_NORMALIZE",
+            variable="KOKORO_NORMALIZE",
         ),
     )
     cache_mb: float = field(
@@ -177,7 +177,7 @@ class HandlerSettings:
     streaming: bool = field(
         default=True,
         metadata=option(
-            "--no-streaming", "Do not accept streamed text", switch="KOKORO_STREAMING", serve=True
+            "--no-streaming", "Do not accept streamed text", variable="KOKORO_STREAMING", serve=True
         ),
     )
     idle_timeout: float = field(
@@ -248,7 +248,7 @@ class Settings:
         metadata=option(
             "--no-misaki",
             "Use espeak-ng for English",
-            switch="KOKORO_MISAKI_ENABLED",
+            variable="KOKORO_MISAKI_ENABLED",
             group="speech",
         ),
     )

@@ -238,19 +238,19 @@ class Synthesizer:
             own = tuple(sorted(plan.pronunciations.entries.items())) if plan.pronunciations else ()
             key = (plan.text, plan.voice.name, plan.language.tag, plan.speed, lexicon, own)
             cached = self.cache.get(key)
-            made: list[bytes] | None = [] if cached is None and self.cache.max_bytes else None
+            to_cache: list[bytes] | None = [] if cached is None and self.cache.max_bytes else None
             audio = self._synthesize(plan, playback) if cached is None else _replay(cached)
             async for pcm in audio:
                 if pcm and seconds == 0.0:
                     self.observer.first_audio(time.perf_counter() - start)
                 seconds += len(pcm) / BYTES_PER_SECOND
-                if made is not None:
-                    made.append(pcm)
+                if to_cache is not None:
+                    to_cache.append(pcm)
                     if seconds * BYTES_PER_SECOND > self.cache.max_bytes:
-                        made = None  # will not fit: not kept
+                        to_cache = None  # will not fit: not kept
                 yield pcm
-            if made is not None:
-                self.cache.put(key, made)
+            if to_cache is not None:
+                self.cache.put(key, to_cache)
         except Exception as err:
             self.observer.failed(err)
             raise
