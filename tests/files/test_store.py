@@ -5,6 +5,7 @@ import pytest
 
 from wyoming_kokoro.core.settings import VARIANTS, StoreSettings
 from wyoming_kokoro.files import store
+from wyoming_kokoro.files.decoders import fast_made_for
 from wyoming_kokoro.files.download import RemoteFile
 from wyoming_kokoro.files.store import (
     ProvisionError,
@@ -233,3 +234,9 @@ def test_a_data_dir_the_server_cannot_write_says_how_to_fix_it(
 
 def test_the_variants_offered_are_the_models_known() -> None:
     assert tuple(store.MODELS) == VARIANTS
+
+
+def test_the_fast_decoders_ranges_were_measured_on_the_int8_model_fetched() -> None:
+    """Two records of one model: what the store fetches, and what the ranges that make
+    the fast decoder were measured on (bench/calibrate_decoder.py writes them)."""
+    assert fast_made_for() == store.MODELS["int8"].sha256
