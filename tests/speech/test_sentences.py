@@ -141,3 +141,16 @@ def test_a_stream_is_cut_where_the_same_text_whole_is() -> None:
         stream = SentenceStream()
         said = [s for i in range(0, len(text), size) for s in stream.add(text[i : i + size])]
         assert [*said, stream.finish()] == split_sentences(text), size
+
+
+def test_each_piece_says_what_of_its_text_follows_it() -> None:
+    """What a slow decoder's held start is planned from (decoding/plan.py, Following)."""
+    text = "Lights on. " + ", ".join(["one two three"] * 40) + ". Done."
+    pieces = list(plan_pieces(text, identity, limit=100))
+    assert len(pieces) > 3  # the long sentence is cut in several
+    # The sentences after it, and within a sentence cut in pieces, those after it.
+    assert pieces[0].chars_after == sum(map(len, split_sentences(text)[1:]))
+    for n, piece in enumerate(pieces[1:], 1):
+        assert piece.chars_after == sum(len(later.text) for later in pieces[n + 1 :])
+    # A later sentence counts as one piece until it is cut: at least that many follow.
+    assert [piece.pieces_after for piece in pieces] == [2, *range(len(pieces) - 2, -1, -1)]

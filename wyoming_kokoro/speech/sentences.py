@@ -8,7 +8,7 @@ at clauses, then at spaces.
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SENTENCE_MARKS = ".!?…。！？"
 CLAUSE_MARKS = ",;:、，；："
@@ -41,6 +41,10 @@ class Piece:
 
     text: str
     phonemes: str
+    chars_after: int = 0
+    """Characters of its text's later pieces: what the answer still has to say."""
+    pieces_after: int = 0
+    """How many later pieces there are at least (a later sentence may be cut in more)."""
 
     @property
     def pause(self) -> float:
@@ -96,8 +100,18 @@ def plan_pieces(text: str, phonemize: Phonemize, limit: int) -> Iterator[Piece]:
 
     Lazy, so that the G2P of one sentence can run while the model reads the last.
     """
-    for sentence in split_sentences(text):
-        yield from fit_piece(sentence, phonemize, limit)
+    sentences = split_sentences(text)
+    chars_after = sum(map(len, sentences))
+    for n, sentence in enumerate(sentences, 1):
+        chars_after -= len(sentence)
+        parts = fit_piece(sentence, phonemize, limit)
+        for i, part in enumerate(parts, 1):
+            later = parts[i:]
+            yield replace(
+                part,
+                chars_after=chars_after + sum(len(piece.text) for piece in later),
+                pieces_after=len(sentences) - n + len(later),
+            )
 
 
 def fit_piece(text: str, phonemize: Phonemize, limit: int) -> list[Piece]:

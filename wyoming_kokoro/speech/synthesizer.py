@@ -30,7 +30,7 @@ from .engine import MAX_PHONEMES
 from .g2p import G2P
 from .lexicon import Pronunciations, WithLexicon
 from .normalize import normalize
-from .sentences import Piece, plan_pieces, split_sentences
+from .sentences import Piece, plan_pieces
 from .voices import UnknownVoiceError, Voice, VoiceCatalog
 
 _LOGGER = logging.getLogger(__name__)
@@ -261,16 +261,12 @@ class Synthesizer:
         # A language's first use loads its G2P (dictionaries, spaCy): not on the loop.
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-        read = chars = 0
-        sentences = len(split_sentences(plan.text))
         kept: list[bytes] = []
         with self.paced.listeners.listening(playback):
             while (piece := await next_piece) is not None:
                 next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
-                read, chars = read + 1, chars + len(piece.text)
                 following = Following(
-                    max(0, len(plan.text) - chars) / max(1, len(piece.text)),
-                    max(0, sentences - read),
+                    piece.chars_after / max(1, len(piece.text)), piece.pieces_after
                 )
                 windows = self.render(piece, plan, playback, following)
                 window = partial(next, windows, None)
