@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +86,16 @@ def answers_describe(port: int) -> bool:
         return False
 
 
+def wait_until(ready: Callable[[], bool], what: str, seconds: float = READY_TIMEOUT) -> None:
+    """Until `ready()` (observable state: a file, a status, a port), looked at every
+    10 ms; TimeoutError naming `what` after `seconds`, however fast the machine."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {seconds:g} s")
+        time.sleep(0.01)
+
+
 @contextmanager
 def run_process(argv: list[str], port: int, log: Path, cwd: Path | None = None) -> Iterator[Server]:
     """Start any Wyoming server process listening on `port`; stop it on exit."""
@@ -96,10 +106,13 @@ def run_process(argv: list[str], port: int, log: Path, cwd: Path | None = None) 
         process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
     server = Server(process, port, log)
     try:
-        while not answers_describe(port):
-            if process.poll() is not None or time.perf_counter() - start > READY_TIMEOUT:
-                raise RuntimeError(f"server did not start:\n{server.log_text()}")
-            time.sleep(0.05)
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited before it answered:\n{server.log_text()}")
+            return answers_describe(port)
+
+        wait_until(ready, f"the server on port {port}")
         server.ready_seconds = time.perf_counter() - start
         yield server
     finally:
@@ -205,9 +218,9 @@ def metric(http_port: int, name: str) -> float:
 async def until_speaking(http_port: int, speaking: int, waiting: int) -> None:
     """Until the server's metrics say so many requests are spoken and so many wait."""
     wanted = {f"kokoro_requests_speaking {speaking:.1f}", f"kokoro_requests_waiting {waiting:.1f}"}
-    async with asyncio.timeout(60):
-        while not wanted <= await asyncio.to_thread(metrics, http_port):
-            await asyncio.sleep(0.02)
+    await asyncio.to_thread(
+        wait_until, lambda: wanted <= metrics(http_port), f"metrics {sorted(wanted)}"
+    )
 
 
 async def freed_after_client_left(server: Server, http_port: int, produced: float) -> None:

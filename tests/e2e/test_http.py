@@ -4,7 +4,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from wyoming.tts import Synthesize
 
-from support.server import Server, free_port, request, run_cli, run_server
+from support.server import Server, free_port, request, run_cli, run_server, wait_until
 
 
 def get(url: str, data: bytes | None = None) -> tuple[int, bytes, str]:
@@ -42,12 +41,14 @@ def test_health_is_503_while_loading_then_200(data_dir: Path, tmp_path: Path) ->
     argv += ["--data-dir", str(data_dir), "--no-download", "--http-uri", http]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     statuses: list[int] = []
+
+    def healthy() -> bool:
+        with contextlib.suppress(OSError):  # not listening yet
+            statuses.append(get(f"{http}/health")[0])
+        return statuses[-1:] == [200]
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and statuses[-1:] != [200]:
-            with contextlib.suppress(OSError):  # not listening yet
-                statuses.append(get(f"{http}/health")[0])
-            time.sleep(0.02)
+        wait_until(healthy, "/health says 200")
     finally:
         process.terminate()
         process.wait(20)

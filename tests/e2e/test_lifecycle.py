@@ -5,7 +5,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import wave
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from wyoming.tts import Synthesize
 from zeroconf import ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncZeroconf
 
-from support.server import Reply, loudness, request, run_cli, run_server
+from support.server import Reply, loudness, request, run_cli, run_server, wait_until
 from wyoming_kokoro.core.settings import prepared_dir
 from wyoming_kokoro.wyoming.discovery import SERVICE_TYPE
 
@@ -205,10 +204,12 @@ async def test_unix_socket_uri(data_dir: Path, tmp_path: Path) -> None:
     argv = [sys.executable, "-m", "wyoming_kokoro", "--uri", uri, "--data-dir", str(data_dir)]
     process = subprocess.Popen([*argv, "--no-download", "--language", "en_US"])
     try:
-        async with asyncio.timeout(60):
-            while not socket_path.exists():
-                assert process.poll() is None
-                await asyncio.sleep(0.1)
+
+        def listening() -> bool:
+            assert process.poll() is None, "exited before it listened"
+            return socket_path.exists()
+
+        wait_until(listening, f"a socket at {socket_path}")
         async with AsyncClient.from_uri(uri) as client:
             reply = await request(client, [Synthesize(text="Lights on.").event()], "audio-stop")
         assert loudness(reply.groups()[0]) > 0.02
@@ -244,9 +245,12 @@ def test_a_start_killed_mid_copy_leaves_no_half_file(tmp_path: Path) -> None:
     argv = [sys.executable, "-m", "wyoming_kokoro", "download", "--data-dir", str(tmp_path)]
     process = subprocess.Popen([*argv, "--no-download"], stderr=subprocess.DEVNULL)
     try:
-        while not list(tmp_path.glob(".kokoro-v1.0.int8.onnx.*.part")):
+
+        def copying() -> bool:
             assert process.poll() is None, "finished before it could be interrupted"
-            time.sleep(0.005)
+            return bool(list(tmp_path.glob(".kokoro-v1.0.int8.onnx.*.part")))
+
+        wait_until(copying, "the model being assembled")
         process.kill()
     finally:
         process.wait()
