@@ -10,6 +10,7 @@ import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ if CHROMIUM is None:
     pytest.skip("no chromium: apt-get install chromium", allow_module_level=True)
 
 KEY = "open-sesame"
+KEPT_KEY = f"localStorage.setItem('kokoro-key', '{KEY}')"
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 OUTPUT = Path(os.environ.get("KOKORO_TEST_OUTPUT", Path(__file__).parents[2] / "test-output"))
 
 
@@ -57,14 +61,28 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def page(browser: Any, site: str) -> Iterator[Any]:
     """The page as a new user finds it: asked for the key once, then ready."""
-    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page = browser.new_page(**DESKTOP)
     page.goto(site)
     page.wait_for_selector("#key-form:not([hidden])")
+    shot(page, "00-key")
     page.fill("#key", KEY)
     page.click("#key-form button")
     page.wait_for_selector("body[data-ready=yes]")
     yield page
     page.close()
+
+
+@contextmanager
+def visitor(browser: Any, *scripts: str, **options: Any) -> Iterator[Any]:
+    """A new visitor's page, not yet opened, with `scripts` run before the page's own;
+    at a desktop's size unless `options` say otherwise."""
+    context = browser.new_context(**(options or DESKTOP))
+    for script in scripts:
+        context.add_init_script(script)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def shot(page: Any, name: str) -> None:
@@ -159,6 +177,52 @@ def test_speak_pressed_twice_plays_one_answer(page: Any) -> None:
     assert page.get_attribute("body", "data-most-at-once") == "1"
 
 
+# The server's audio, all of it, handed to the page at a set pace: a piece of a quarter
+# second at a time, each `lead` seconds before the audio before it ends for a player
+# that started at the first piece (`pace` 1), or later (`pace` over 1). So the page is
+# tested against a server that keeps ahead, or falls behind, on any machine.
+PACED = """
+const fetched = window.fetch;
+window.fetch = async (url, options) => {
+  const response = await fetched(url, options);
+  if (!String(url).endsWith("/v1/audio/speech") || !window.pace) return response;
+  const { pace, lead } = window.pace, rate = +response.headers.get("X-Sample-Rate");
+  const audio = new Uint8Array(await response.arrayBuffer()), piece = rate / 4 * 2;
+  let sent = 0, start = null;
+  const body = new ReadableStream({ async pull(stream) {
+    if (sent >= audio.length) { stream.close(); return; }
+    start ??= performance.now();
+    const wait = start + 1000 * (pace * sent / 2 / rate - lead) - performance.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    stream.enqueue(audio.slice(sent, sent + piece));
+    sent += piece;
+  } });
+  return new Response(body, { status: response.status, headers: response.headers });
+};
+"""
+
+
+@pytest.mark.parametrize(("pace", "pauses"), [(1.0, False), (1.5, True)])
+def test_the_page_plays_without_a_gap_what_comes_in_time(
+    browser: Any, site: str, pace: float, pauses: bool
+) -> None:
+    """The page's own schedule: each piece played right after the one before, and a piece
+    that came after its turn counted and said."""
+    with visitor(browser, KEPT_KEY, PACED) as paced:
+        paced.goto(site)
+        paced.wait_for_selector("body[data-ready=yes]")
+        paced.evaluate(f"window.pace = {{ pace: {pace}, lead: 0.05 }}")
+        paced.fill("#text", "The front door is locked. The lights are off in every room.")
+        seconds = heard(paced, "#speak")
+        assert seconds > 3.0
+        late = float(paced.get_attribute("#player", "data-gaps"))
+        said = paced.inner_text("#message")
+        if pauses:
+            assert late > 0 and "It paused" in said
+        else:
+            assert late == 0 and "paused" not in said
+
+
 @pytest.mark.parametrize(
     ("format", "magic"),
     [("wav", (b"RIFF",)), ("mp3", (b"ID3", b"\xff")), ("opus", (b"OggS",))],
@@ -183,20 +247,17 @@ def test_nothing_to_say_is_asked_for_not_spoken(page: Any) -> None:
 
 
 def test_a_returning_visitor_loads_the_page_with_no_console_error(browser: Any, site: str) -> None:
-    context = browser.new_context()
-    context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
-    fresh = context.new_page()
     errors: list[str] = []
 
     def console(message: Any) -> None:
         if message.type == "error":
             errors.append(message.text)
 
-    fresh.on("console", console)
-    fresh.on("pageerror", lambda err: errors.append(str(err)))
-    fresh.goto(site)
-    fresh.wait_for_selector("body[data-ready=yes]")
-    context.close()
+    with visitor(browser, KEPT_KEY) as fresh:
+        fresh.on("console", console)
+        fresh.on("pageerror", lambda err: errors.append(str(err)))
+        fresh.goto(site)
+        fresh.wait_for_selector("body[data-ready=yes]")
     assert errors == []
 
 
@@ -214,12 +275,10 @@ def test_voices_are_found_by_name_language_or_gender(page: Any) -> None:
     assert len(listed()) == 5
 
 
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_page_opened_while_the_model_loads_becomes_ready_by_itself(
-    browser: Any, site: str
+    browser: Any, site: str, size: str
 ) -> None:
-    context = browser.new_context()
-    context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
-    fresh = context.new_page()
     asked: list[str] = []
 
     def loading_twice(route: Any) -> None:
@@ -230,34 +289,36 @@ def test_a_page_opened_while_the_model_loads_becomes_ready_by_itself(
         body = {"error": {"message": "The model is still loading", "code": "starting"}}
         route.fulfill(status=503, content_type="application/json", body=json.dumps(body))
 
-    fresh.route("**/api/voices", loading_twice)
-    fresh.goto(site)
-    fresh.wait_for_function("document.getElementById('health').textContent.includes('loading')")
-    fresh.wait_for_selector("body[data-ready=yes]", timeout=30_000)
-    assert (
-        len(asked) == 3 and fresh.eval_on_selector_all("#voices li", "items => items.length") == 5
-    )
-    context.close()
+    with visitor(browser, KEPT_KEY, **(PHONE if size == "phone" else DESKTOP)) as fresh:
+        fresh.route("**/api/voices", loading_twice)
+        fresh.goto(site)
+        fresh.wait_for_function("document.getElementById('health').textContent.includes('loading')")
+        if size == "phone":
+            fits_a_phone(fresh, "00-loading")
+        else:
+            shot(fresh, "00-loading")
+        assert fresh.is_disabled("#speak") and fresh.is_disabled("#save")  # nothing to press
+        fresh.wait_for_selector("body[data-ready=yes]", timeout=30_000)
+        assert fresh.is_enabled("#speak") and fresh.is_disabled("#stop")
+        assert len(asked) == 3
+        assert fresh.eval_on_selector_all("#voices li", "items => items.length") == 5
 
 
 def test_a_wrong_key_is_forgotten_and_the_right_one_clears_the_error(
     browser: Any, site: str
 ) -> None:
-    context = browser.new_context()
-    context.add_init_script(
-        "localStorage.getItem('kokoro-key') ?? localStorage.setItem('kokoro-key', 'nope')"
-    )
-    fresh = context.new_page()
-    fresh.goto(site)
-    fresh.wait_for_selector("#key-form:not([hidden])")
-    assert "Incorrect API key" in fresh.inner_text("#message")
-    assert fresh.evaluate("localStorage.getItem('kokoro-key')") is None
-    assert fresh.get_attribute("#key", "aria-label") == "API key"
-    fresh.fill("#key", KEY)
-    fresh.click("#key-form button")
-    fresh.wait_for_selector("body[data-ready=yes]")
-    assert fresh.inner_text("#message") == ""
-    context.close()
+    wrong = "localStorage.getItem('kokoro-key') ?? localStorage.setItem('kokoro-key', 'nope')"
+    with visitor(browser, wrong) as fresh:
+        fresh.goto(site)
+        fresh.wait_for_selector("#key-form:not([hidden])")
+        assert "Incorrect API key" in fresh.inner_text("#message")
+        assert fresh.evaluate("localStorage.getItem('kokoro-key')") is None
+        assert fresh.get_attribute("#key", "aria-label") == "API key"
+        assert fresh.is_disabled("#speak")
+        fresh.fill("#key", KEY)
+        fresh.click("#key-form button")
+        fresh.wait_for_selector("body[data-ready=yes]")
+        assert fresh.inner_text("#message") == ""
 
 
 def test_every_button_says_what_it_acts_on(page: Any) -> None:
@@ -295,24 +356,43 @@ def test_blend_sliders_move_by_arrow_keys_and_by_drag(page: Any) -> None:
     assert page.inner_text("#blend .weight >> nth=0") == "67 %"
 
 
-def test_on_a_phone_nothing_is_wider_than_the_screen_and_buttons_are_touch_sized(
-    browser: Any, site: str
-) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    context.add_init_script(f"localStorage.setItem('kokoro-key', '{KEY}')")
-    phone = context.new_page()
-    phone.goto(site)
-    phone.wait_for_selector("body[data-ready=yes]")
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+def fits_a_phone(phone: Any, screen: str) -> None:
+    """Nothing on `screen` is wider than the phone, every button is touch-sized; kept as a
+    screenshot."""
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), screen
     heights = phone.eval_on_selector_all(
         "button",
         "bs => bs.filter(b => b.checkVisibility()).map(b => b.getBoundingClientRect().height)",
     )
-    assert heights and min(heights) >= 44
-    shot(phone, "06-phone")
-    context.close()
+    assert heights and min(heights) >= 44, (screen, heights)
+    shot(phone, f"phone-{screen}")
+
+
+def test_every_screen_fits_a_phone_with_touch_sized_buttons(browser: Any, site: str) -> None:
+    with visitor(browser, **PHONE) as phone:
+        phone.goto(site)
+        phone.wait_for_selector("#key-form:not([hidden])")
+        fits_a_phone(phone, "00-key")
+        phone.fill("#key", KEY)
+        phone.click("#key-form button")
+        phone.wait_for_selector("body[data-ready=yes]")
+        fits_a_phone(phone, "01-voices")
+        phone.fill("#text", " ".join(["The weather will be sunny with a light breeze."] * 4))
+        phone.click("#speak")
+        phone.wait_for_function("document.getElementById('message').textContent.includes('so far')")
+        fits_a_phone(phone, "02-speaking")
+        phone.fill("#text", "The kitchen lights are on.")
+        assert heard(phone, "#speak") > 0.5
+        fits_a_phone(phone, "02-spoken")
+        for name in ("jf_alpha", "jm_kumo"):
+            phone.select_option("#blend-add", name)
+            phone.click("#blend-add-button")
+        fits_a_phone(phone, "03-blend")
+        phone.click("#lexicon-section summary")
+        phone.fill("#word", "Kokoro")
+        phone.press("#word", "Enter")
+        phone.wait_for_function("document.getElementById('say').value !== ''")
+        fits_a_phone(phone, "04-pronunciation")
 
 
 def test_a_pronunciation_is_heard_saved_and_kept(page: Any, site: str, lexicon: Path) -> None:
