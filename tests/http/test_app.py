@@ -1,5 +1,7 @@
-"""The HTTP side before the model is ready, and its refusals: JSON in OpenAI's shape."""
+"""The HTTP side before the model is ready, its refusals (JSON in OpenAI's shape), and a
+client that leaves mid-answer."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -8,6 +10,8 @@ import pytest
 
 from wyoming_kokoro.core.settings import HttpSettings
 from wyoming_kokoro.http.app import WebServer, start_web
+from wyoming_kokoro.speech.synthesizer import Request
+from wyoming_kokoro.speech.workload import Workload
 
 
 @pytest.fixture
@@ -45,3 +49,34 @@ async def test_the_api_wants_its_key(loading: tuple[WebServer, str]) -> None:
 async def test_an_unknown_path_is_a_json_404(loading: tuple[WebServer, str]) -> None:
     status, body = await get(loading[1] + "/nowhere")
     assert status == 404 and body["error"]["type"] == "invalid_request_error"
+
+
+class _Endless:
+    """A synthesizer whose answer's first audio comes, and then nothing."""
+
+    def __init__(self) -> None:
+        self.ended = asyncio.Event()
+
+    async def stream(self, request: Request) -> AsyncIterator[bytes]:
+        try:
+            yield bytes(4800)
+            await asyncio.Event().wait()
+        finally:
+            self.ended.set()
+
+
+async def test_an_answer_ends_when_its_client_leaves(loading: tuple[WebServer, str]) -> None:
+    """Not when its next audio would find the connection closed: the model is free then."""
+    web, url = loading
+    endless = _Endless()
+    web.state.synthesizer = endless  # type: ignore[assignment]
+    web.state.workload = Workload(1, 1)
+    body = {"input": "The lights are on.", "response_format": "pcm"}
+    async with aiohttp.ClientSession() as session:
+        reply = await session.post(
+            url + "/v1/audio/speech", json=body, headers={"Authorization": "Bearer sesame"}
+        )
+        assert reply.status == 200 and await reply.content.readany()
+        reply.close()  # gone mid-answer
+        async with asyncio.timeout(30):
+            await endless.ended.wait()

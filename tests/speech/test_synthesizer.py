@@ -1,16 +1,20 @@
 """The synthesizer's steps with the real model: windows paced for the listener."""
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from support.listening import hear
 from support.machine import Machine
 from wyoming_kokoro.core.audio import BYTES_PER_SECOND
 from wyoming_kokoro.core.settings import SpeechSettings
-from wyoming_kokoro.speech.engine import Engine
+from wyoming_kokoro.speech.decoding.paced import PacedDecoder
+from wyoming_kokoro.speech.engine import Engine, Front
 from wyoming_kokoro.speech.g2p import G2P
 from wyoming_kokoro.speech.lexicon import Lexicon
 from wyoming_kokoro.speech.synthesizer import Request, Synthesizer
@@ -97,6 +101,46 @@ async def test_a_raspberry_pi_starts_a_long_answer_later_and_never_stalls(
     heard = hear(chunks)
     assert heard.stall == 0.0
     assert heard.first_audio < 0.8 * heard.last_audio
+
+
+async def test_an_answer_abandoned_mid_window_stops_the_model_there(
+    engine: Engine, voices: VoiceCatalog, g2p: G2P
+) -> None:
+    """Its listener gone (Stop pressed, a pipeline cut short), the decoder run under way
+    ends, and the next answer is made as before."""
+    abandoning, decoding, abandoned = threading.Event(), threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def decode(front: Front, start: int, end: int) -> np.ndarray:
+        if abandoning.is_set() and not abandoned.is_set():
+            decoding.set()  # the window under way when the listener goes
+            abandoned.wait(60)
+        try:
+            audio = engine.decode(front, start, end)
+        except Exception as err:
+            outcomes.append(str(err))
+            raise
+        outcomes.append("decoded")
+        return audio
+
+    synthesizer = Synthesizer(
+        PacedDecoder(engine, decode=decode), voices, g2p, SpeechSettings(language="en_US")
+    )
+    try:
+        answer = synthesizer.stream(Request(text=f"{SENTENCE} {SENTENCE}"))
+        assert await anext(answer)
+        abandoning.set()
+        rest = asyncio.create_task(anext(answer))
+        await asyncio.to_thread(decoding.wait, 60)
+        rest.cancel()
+        abandoned.set()
+        await asyncio.gather(rest, return_exceptions=True)
+        next_answer = [pcm async for pcm in synthesizer.stream(Request(text="Lights on."))]
+    finally:
+        synthesizer.close()
+    stopped = [outcome for outcome in outcomes if outcome != "decoded"]
+    assert len(stopped) == 1 and "terminate" in stopped[0]
+    assert sum(map(len, next_answer)) > BYTES_PER_SECOND / 4
 
 
 def test_the_command_line_decodes_in_the_fewest_windows_unless_someone_listens(

@@ -113,7 +113,9 @@ async def start_web(settings: HttpSettings) -> WebServer:
     app.router.add_get("/api/status", _status)
     app.router.add_get("/api/lexicon", _lexicon)
     app.router.add_post("/api/lexicon", _save_pronunciation)
-    runner = web.AppRunner(app, access_log=None)
+    # A client gone mid-answer (the page's Stop) cancels its handler: the answer stops
+    # then, not when its next audio finds the connection closed.
+    runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, parsed.hostname, parsed.port).start()
     _LOGGER.info(

@@ -53,6 +53,8 @@ class Front:
     for a model that is not split."""
     audio: np.ndarray | None = None
     """A model that is not split: the piece's audio, made whole by the front."""
+    stop: ort.RunOptions | None = None
+    """Its answer's: `terminate` ends the decoder run under way when no one listens."""
 
     @property
     def frames(self) -> int:
@@ -86,8 +88,11 @@ class Engine:
         """The phonemes the model reads: those it knows, at most MAX_PHONEMES."""
         return "".join(c for c in phonemes if c in self.vocab)[:MAX_PHONEMES]
 
-    def front(self, phonemes: str, voice: Voice, speed: float = 1.0) -> Front | None:
-        """A piece's front run (`speed`: the speaking rate); None for no tokens."""
+    def front(
+        self, phonemes: str, voice: Voice, speed: float = 1.0, stop: ort.RunOptions | None = None
+    ) -> Front | None:
+        """A piece's front run (`speed`: the speaking rate); None for no tokens. `stop`:
+        its answer's, to end its runs under way once the answer is abandoned."""
         tokens = self.read(phonemes)
         if not tokens:
             return None
@@ -99,10 +104,11 @@ class Engine:
                 "style": style,
                 "speed": np.array([speed], dtype=np.float32),
             },
+            stop,
         )
         if self._decoder is None:  # the front session is the whole model
-            return Front(tokens, (), np.asarray(outputs[0], dtype=np.float32).reshape(-1))
-        return Front(tokens, (*(np.asarray(o) for o in outputs), style))
+            return Front(tokens, (), np.asarray(outputs[0], dtype=np.float32).reshape(-1), stop)
+        return Front(tokens, (*(np.asarray(o) for o in outputs), style), stop=stop)
 
     def decode(self, front: Front, start: int, end: int) -> np.ndarray:
         """Frames [start, end) of a piece as audio."""
@@ -116,6 +122,7 @@ class Engine:
                 DECODER_INPUTS[2]: energy[:, 2 * start : 2 * end],
                 "style": style,
             },
+            front.stop,
         )[0]
         return np.asarray(audio, dtype=np.float32).reshape(-1)
 

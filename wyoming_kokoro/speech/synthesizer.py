@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
+import onnxruntime as ort
+
 from ..core.audio import BYTES_PER_SECOND
 from ..core.errors import BadRequestError
 from ..core.languages import ENGLISH, Language, find_language
@@ -194,11 +196,13 @@ class Synthesizer:
         plan: Plan,
         playback: Playback | None,
         following: Following = NOTHING_FOLLOWS,
+        stop: ort.RunOptions | None = None,
     ) -> Iterator[bytes]:
         """One piece as PCM, window by window, each ready before `playback`, or
         another answer's player, runs dry (None: no one is listening yet, so as few
-        windows as the decoder's memory allows), and what follows it in time too."""
-        front = self.engine.front(piece.phonemes, plan.voice, plan.speed)
+        windows as the decoder's memory allows), and what follows it in time too.
+        `stop`: the answer's, which ends its model runs once it is abandoned."""
+        front = self.engine.front(piece.phonemes, plan.voice, plan.speed, stop)
         if front is not None:
             for audio in self.paced.windows(front, playback, piece.pause, following):
                 yield to_pcm(audio)
@@ -262,15 +266,18 @@ class Synthesizer:
         pieces = await loop.run_in_executor(self._g2p_thread, self.pieces, plan)
         next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
         kept: list[bytes] = []
+        # Its runs end as soon as its listener has gone (Stop pressed, a pipeline cut
+        # short), not a window later: the next answer waits for nothing.
+        stop = ort.RunOptions()
         with self.paced.listeners.listening(playback):
             while (piece := await next_piece) is not None:
                 next_piece = loop.run_in_executor(self._g2p_thread, next, pieces, None)
                 following = Following(
                     piece.chars_after / max(1, len(piece.text)), piece.pieces_after
                 )
-                windows = self.render(piece, plan, playback, following)
+                windows = self.render(piece, plan, playback, following, stop)
                 window = partial(next, windows, None)
-                while (pcm := await self.scheduler.run(playback.due, window)) is not None:
+                while (pcm := await self.scheduler.run(playback.due, window, stop)) is not None:
                     # A decoder slower than speech: held back until the rest will
                     # come in time (plan.held).
                     if pcm:

@@ -1,10 +1,13 @@
 """The model's turns go to whoever's audio is due first."""
 
 import asyncio
+import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+
+import onnxruntime as ort
 
 from wyoming_kokoro.speech.decoding.scheduler import ModelScheduler
 
@@ -64,3 +67,34 @@ async def test_a_caller_that_leaves_skips_its_job() -> None:
         release.set()
         await stays
     assert ran == ["stays"]
+
+
+async def test_a_caller_that_leaves_while_its_job_runs_stops_its_run() -> None:
+    """The run under way is told to stop (ONNX Runtime's run then raises), what it
+    raised is read, not left to be logged, and the model goes on to the next job."""
+    stop = ort.RunOptions()
+    running, left = threading.Event(), threading.Event()
+
+    def run() -> None:
+        running.set()
+        left.wait(60)
+        if stop.terminate:
+            raise RuntimeError("Exiting due to terminate flag being set to true")
+
+    loop = asyncio.get_running_loop()
+    unretrieved: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _, context: unretrieved.append(context))
+    scheduler = ModelScheduler()
+    try:
+        gone = asyncio.create_task(scheduler.run(0.0, run, stop))
+        await asyncio.to_thread(running.wait, 60)
+        gone.cancel()
+        await asyncio.gather(gone, return_exceptions=True)
+        left.set()
+        assert stop.terminate
+        assert await scheduler.run(1.0, lambda: 42) == 42
+    finally:
+        scheduler.close()
+        loop.set_exception_handler(None)
+    gc.collect()
+    assert unretrieved == []

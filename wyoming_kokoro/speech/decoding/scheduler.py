@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
+import onnxruntime as ort
+
 T = TypeVar("T")
 
 
@@ -31,13 +33,19 @@ class ModelScheduler:
     def waiting(self) -> int:
         return len(self._waiting)
 
-    async def run(self, due: float, job: Callable[[], T]) -> T:
-        """`job()` on the model thread once every job due earlier has run."""
+    async def run(self, due: float, job: Callable[[], T], stop: ort.RunOptions | None = None) -> T:
+        """`job()` on the model thread once every job due earlier has run. Cancelled,
+        the job is dropped; under way, its model run ends, where it runs with `stop`."""
         loop = asyncio.get_running_loop()
         result: asyncio.Future[T] = loop.create_future()
         heapq.heappush(self._waiting, (due, next(self._order), job, result))
         self._start_next(loop)
-        return await result
+        try:
+            return await result
+        except asyncio.CancelledError:
+            if stop is not None:
+                stop.terminate = True
+            raise
 
     def close(self) -> None:
         self._thread.shutdown(wait=False, cancel_futures=True)
@@ -60,9 +68,10 @@ class ModelScheduler:
         self._running = False
         if done.cancelled():  # the server is closing
             result.cancel()
-        elif not result.cancelled():
-            if (err := done.exception()) is not None:
+        # Read even when its requester has gone: a stopped run raises.
+        elif (err := done.exception()) is not None:
+            if not result.cancelled():
                 result.set_exception(err)
-            else:
-                result.set_result(done.result())
+        elif not result.cancelled():
+            result.set_result(done.result())
         self._start_next(loop)
