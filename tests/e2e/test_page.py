@@ -64,6 +64,7 @@ def page(browser: Any, site: str) -> Iterator[Any]:
     page = browser.new_page(**DESKTOP)
     page.goto(site)
     page.wait_for_selector("#key-form:not([hidden])")
+    assert "asks for its API key" in page.inner_text("#message")
     shot(page, "00-key")
     page.fill("#key", KEY)
     page.click("#key-form button")
@@ -311,7 +312,7 @@ def test_a_wrong_key_is_forgotten_and_the_right_one_clears_the_error(
     with visitor(browser, wrong) as fresh:
         fresh.goto(site)
         fresh.wait_for_selector("#key-form:not([hidden])")
-        assert "Incorrect API key" in fresh.inner_text("#message")
+        assert "not this server's API key" in fresh.inner_text("#message")
         assert fresh.evaluate("localStorage.getItem('kokoro-key')") is None
         assert fresh.get_attribute("#key", "aria-label") == "API key"
         assert fresh.is_disabled("#speak")

@@ -56,22 +56,31 @@ class ModelScheduler:
             if result.cancelled():  # its requester has gone
                 continue
             self._running = True
-            running = loop.run_in_executor(self._thread, job)
+            running = loop.run_in_executor(self._thread, _outcome, job)
             running.add_done_callback(partial(self._finished, loop, result))
 
     def _finished(
         self,
         loop: asyncio.AbstractEventLoop,
         result: asyncio.Future[Any],
-        done: asyncio.Future[Any],
+        done: asyncio.Future[tuple[Any, Exception | None]],
     ) -> None:
         self._running = False
         if done.cancelled():  # the server is closing
             result.cancel()
-        # Read even when its requester has gone: a stopped run raises.
-        elif (err := done.exception()) is not None:
-            if not result.cancelled():
-                result.set_exception(err)
         elif not result.cancelled():
-            result.set_result(done.result())
+            value, err = done.result()
+            if err is None:
+                result.set_result(value)
+            else:
+                result.set_exception(err)
         self._start_next(loop)
+
+
+def _outcome(job: Callable[[], T]) -> tuple[T | None, Exception | None]:
+    """What `job()` returned, or raised: a run stopped as the server closes raises
+    after the loop is gone, where no one would read it but the garbage collector."""
+    try:
+        return job(), None
+    except Exception as err:
+        return None, err
