@@ -27,7 +27,7 @@ from .__main__ import ROOT, kokoro_server
 
 SHORT = "The kitchen lights are on."
 LONG = " ".join(["The weather will be sunny with a light breeze, and warm in the afternoon."] * 4)
-SIZES = {
+SIZES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1366, "height": 900}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
