@@ -27,8 +27,13 @@ if CHROMIUM is None:
 
 KEY = "open-sesame"
 KEPT_KEY = f"localStorage.setItem('kokoro-key', '{KEY}')"
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1366, "height": 900}}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
 OUTPUT = Path(os.environ.get("KOKORO_TEST_OUTPUT", Path(__file__).parents[2] / "test-output"))
 
 
@@ -247,14 +252,17 @@ def test_nothing_to_say_is_asked_for_not_spoken(page: Any) -> None:
     page.fill("#text", "The living room lights are on.")
 
 
-def test_a_returning_visitor_loads_the_page_with_no_console_error(browser: Any, site: str) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_a_returning_visitor_loads_the_page_with_no_console_error(
+    browser: Any, site: str, size: str
+) -> None:
     errors: list[str] = []
 
     def console(message: Any) -> None:
         if message.type == "error":
             errors.append(message.text)
 
-    with visitor(browser, KEPT_KEY) as fresh:
+    with visitor(browser, KEPT_KEY, **SIZES[size]) as fresh:
         fresh.on("console", console)
         fresh.on("pageerror", lambda err: errors.append(str(err)))
         fresh.goto(site)
@@ -276,7 +284,7 @@ def test_voices_are_found_by_name_language_or_gender(page: Any) -> None:
     assert len(listed()) == 5
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("size", SIZES)
 def test_a_page_opened_while_the_model_loads_becomes_ready_by_itself(
     browser: Any, site: str, size: str
 ) -> None:
@@ -290,7 +298,7 @@ def test_a_page_opened_while_the_model_loads_becomes_ready_by_itself(
         body = {"error": {"message": "The model is still loading", "code": "starting"}}
         route.fulfill(status=503, content_type="application/json", body=json.dumps(body))
 
-    with visitor(browser, KEPT_KEY, **(PHONE if size == "phone" else DESKTOP)) as fresh:
+    with visitor(browser, KEPT_KEY, **SIZES[size]) as fresh:
         fresh.route("**/api/voices", loading_twice)
         fresh.goto(site)
         fresh.wait_for_function("document.getElementById('health').textContent.includes('loading')")
@@ -382,6 +390,9 @@ def test_every_screen_fits_a_phone_with_touch_sized_buttons(browser: Any, site: 
         phone.click("#speak")
         phone.wait_for_function("document.getElementById('message').textContent.includes('so far')")
         fits_a_phone(phone, "02-speaking")
+        phone.click("#stop")
+        phone.wait_for_selector("body[data-stopped-in]")
+        assert int(phone.get_attribute("body", "data-stopped-in")) < 200
         phone.fill("#text", "The kitchen lights are on.")
         assert heard(phone, "#speak") > 0.5
         fits_a_phone(phone, "02-spoken")
