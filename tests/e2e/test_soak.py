@@ -42,6 +42,7 @@ async def test_soak(soak_server: Server, capsys: pytest.CaptureFixture[str]) -> 
     describe_latencies: list[float] = []
     replies: list[Reply] = []
     done = asyncio.Event()
+    replied = asyncio.Event()  # a reply came while the others' answers are being made
 
     async def client(n: int) -> None:
         async with soak_server.client() as conn:
@@ -58,15 +59,18 @@ async def test_soak(soak_server: Server, capsys: pytest.CaptureFixture[str]) -> 
                     text = TEXTS[(n + i) % len(TEXTS)]
                     reply = await request(conn, [Synthesize(text=text).event()], until="audio-stop")
                 replies.append(reply)
+                replied.set()
                 if not complete(reply, streaming):
                     failures.append(f"client {n} request {i}: {reply.types[-3:]}")
                 if i == 0:
                     await first_round.wait()
 
     async def describer() -> None:
+        # Asked again at each reply, paced by the server's work, not by a clock.
         while not done.is_set():
             describe_latencies.append(await describe_seconds(soak_server))
-            await asyncio.sleep(0.5)
+            await replied.wait()
+            replied.clear()
 
     start = time.perf_counter()
     describing = asyncio.create_task(describer())
@@ -76,6 +80,7 @@ async def test_soak(soak_server: Server, capsys: pytest.CaptureFixture[str]) -> 
     await clients
     rss_last = memory_mb(soak_server.process.pid)
     done.set()
+    replied.set()
     await describing
     elapsed = time.perf_counter() - start
 
