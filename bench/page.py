@@ -20,10 +20,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from support.server import free_port
 from wyoming_kokoro.core.settings import default_data_dir
 
-from .__main__ import ROOT, kokoro_server
+from .__main__ import checkouts, kokoro_with_http
 
 SHORT = "The kitchen lights are on."
 LONG = " ".join(["The weather will be sunny with a light breeze, and warm in the afternoon."] * 4)
@@ -76,17 +75,12 @@ def main() -> None:
         sys.exit("No chromium: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    checkouts = {"this checkout": ROOT}
-    if args.base:
-        checkouts["base"] = args.base.resolve()
     times: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as logs, ExitStack() as stack:
-        sites = {}
-        for name, checkout in checkouts.items():
-            port = free_port()
-            server_args = ["--http-uri", f"http://127.0.0.1:{port}"]
-            stack.enter_context(kokoro_server(args.data_dir, Path(logs), server_args, checkout))
-            sites[name] = f"http://127.0.0.1:{port}"  # up before the Wyoming side answers
+        sites = {
+            name: stack.enter_context(kokoro_with_http(args.data_dir, Path(logs), checkout))[1]
+            for name, checkout in checkouts(args.base).items()
+        }
         driver = stack.enter_context(sync_playwright())
         browser = driver.chromium.launch(
             executable_path=chromium,

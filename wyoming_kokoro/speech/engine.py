@@ -107,7 +107,9 @@ class Engine:
             stop,
         )
         if self._decoder is None:  # the front session is the whole model
-            return Front(tokens, (), np.asarray(outputs[0], dtype=np.float32).reshape(-1), stop)
+            return Front(
+                tokens, (), np.asarray(outputs[0], dtype=np.float32).reshape(-1), stop=stop
+            )
         return Front(tokens, (*(np.asarray(o) for o in outputs), style), stop=stop)
 
     def decode(self, front: Front, start: int, end: int) -> np.ndarray:
